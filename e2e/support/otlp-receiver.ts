@@ -1,0 +1,206 @@
+// An OTLP/HTTP trace receiver for the tests: it accepts protobuf (the Node SDK's default) and JSON
+// (the browser exporter's), answers CORS like the collector does, and keeps every span it gets.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import protobuf from 'protobufjs';
+
+export interface ReceivedSpan {
+  service: string;
+  scope: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: SpanKind;
+  status: { code: StatusCode; message: string };
+  attributes: Record<string, unknown>;
+  events: { name: string; attributes: Record<string, unknown> }[];
+}
+
+export enum SpanKind {
+  INTERNAL = 1,
+  SERVER = 2,
+  CLIENT = 3,
+}
+
+export enum StatusCode {
+  UNSET = 0,
+  OK = 1,
+  ERROR = 2,
+}
+
+// The fields of opentelemetry/proto/collector/trace/v1 that the tests read; protobuf skips the rest.
+const TRACE_PROTO = `
+syntax = "proto3";
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
+message Resource { repeated KeyValue attributes = 1; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
+message InstrumentationScope { string name = 1; string version = 2; }
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  bytes parent_span_id = 4;
+  string name = 5;
+  int32 kind = 6;
+  repeated KeyValue attributes = 9;
+  repeated Event events = 11;
+  Status status = 15;
+}
+message Event { string name = 2; repeated KeyValue attributes = 3; }
+message Status { string message = 2; int32 code = 3; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message AnyValue {
+  oneof value {
+    string string_value = 1;
+    bool bool_value = 2;
+    int64 int_value = 3;
+    double double_value = 4;
+    ArrayValue array_value = 5;
+  }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+`;
+const ExportTraceServiceRequest = protobuf.parse(TRACE_PROTO).root.lookupType('ExportTraceServiceRequest');
+
+type Id = string | Uint8Array | undefined;
+interface OtlpValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: number | string;
+  doubleValue?: number;
+  arrayValue?: { values?: OtlpValue[] };
+}
+interface OtlpKeyValue {
+  key: string;
+  value?: OtlpValue;
+}
+interface OtlpRequest {
+  resourceSpans?: {
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeSpans?: {
+      scope?: { name?: string };
+      spans?: {
+        traceId: Id;
+        spanId: Id;
+        parentSpanId?: Id;
+        name: string;
+        kind?: number;
+        attributes?: OtlpKeyValue[];
+        events?: { name: string; attributes?: OtlpKeyValue[] }[];
+        status?: { code?: number; message?: string };
+      }[];
+    }[];
+  }[];
+}
+
+export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  readonly #server = createServer((request, response) => void this.#handle(request, response));
+  readonly #allowedOrigins: readonly string[];
+
+  constructor(allowedOrigins: readonly string[] = []) {
+    this.#allowedOrigins = allowedOrigins;
+  }
+
+  async start(): Promise<void> {
+    this.#server.listen(0, '127.0.0.1');
+    await once(this.#server, 'listening');
+  }
+
+  /** The base URL, to use as OTEL_EXPORTER_OTLP_ENDPOINT. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    this.#server.close();
+    await once(this.#server, 'close');
+  }
+
+  /** Waits until `done` holds for the spans received so far; fails with what did arrive. */
+  async waitFor(done: (spans: ReceivedSpan[]) => boolean, timeoutMs = 15_000): Promise<ReceivedSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.spans)) {
+      if (Date.now() > deadline) {
+        const names = this.spans.map((span) => `${span.service}: ${span.name}`).join(', ');
+        throw new Error(`OTLP receiver: spans still incomplete after ${timeoutMs} ms; received [${names}]`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.spans;
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const origin = request.headers.origin;
+    if (origin && this.#allowedOrigins.includes(origin)) {
+      response.setHeader('Access-Control-Allow-Origin', origin);
+      response.setHeader('Vary', 'Origin');
+    }
+    if (request.method === 'OPTIONS') {
+      if (response.hasHeader('Access-Control-Allow-Origin')) {
+        response.setHeader('Access-Control-Allow-Methods', 'POST');
+        response.setHeader('Access-Control-Allow-Headers', 'content-type');
+      }
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method !== 'POST' || request.url !== '/v1/traces') {
+      response.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const contentType = request.headers['content-type'] ?? '';
+    if (contentType.startsWith('application/json')) {
+      this.#collect(JSON.parse(body.toString('utf8')) as OtlpRequest);
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    } else if (contentType.startsWith('application/x-protobuf')) {
+      const message = ExportTraceServiceRequest.decode(body);
+      this.#collect(ExportTraceServiceRequest.toObject(message, { longs: Number }) as OtlpRequest);
+      response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+    } else {
+      response.writeHead(415).end(`unsupported content-type ${contentType}`);
+    }
+  }
+
+  #collect(request: OtlpRequest): void {
+    for (const resourceSpans of request.resourceSpans ?? []) {
+      const resource = toRecord(resourceSpans.resource?.attributes);
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) {
+          this.spans.push({
+            service: String(resource['service.name']),
+            scope: scopeSpans.scope?.name ?? '',
+            traceId: toHex(span.traceId),
+            spanId: toHex(span.spanId),
+            parentSpanId: toHex(span.parentSpanId),
+            name: span.name,
+            kind: span.kind ?? 0,
+            status: { code: span.status?.code ?? StatusCode.UNSET, message: span.status?.message ?? '' },
+            attributes: toRecord(span.attributes),
+            events: (span.events ?? []).map((event) => ({ name: event.name, attributes: toRecord(event.attributes) })),
+          });
+        }
+      }
+    }
+  }
+}
+
+function toHex(id: Id): string {
+  if (id === undefined) return '';
+  return typeof id === 'string' ? id.toLowerCase() : Buffer.from(id).toString('hex');
+}
+
+function toRecord(attributes: OtlpKeyValue[] = []): Record<string, unknown> {
+  return Object.fromEntries(attributes.map(({ key, value }) => [key, toValue(value)]));
+}
+
+function toValue(value: OtlpValue = {}): unknown {
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(toValue);
+  if (value.intValue !== undefined) return Number(value.intValue);
+  return value.stringValue ?? value.boolValue ?? value.doubleValue;
+}

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything the process printed so far, for assertions and failure messages. */
+  output(): string;
+  /** The first match of the ready pattern. */
+  ready: RegExpMatchArray;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/** Starts a command and resolves once its output matches `readyPattern`; rejects with its output if it exits or times out first. */
+export async function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; readyPattern: RegExp; timeoutMs?: number },
+): Promise<RunningProcess> {
+  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
+  let output = '';
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const stop = async (graceMs = 15_000) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return child.exitCode;
+  };
+  const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${command} ${args.join(' ')} was not ready after ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(options.readyPattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} ${args.join(' ')} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return { child, output: () => output, ready, stop };
+}
+
+/** The hello server as its start script runs it, on a free port, exporting to `otlpEndpoint`. */
+export function startServer(env: Record<string, string>): Promise<RunningProcess> {
+  return startProcess(process.execPath, ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'], {
+    cwd: `${repoRoot}/server`,
+    env: { PORT: '0', OTEL_BSP_SCHEDULE_DELAY: '100', ...env },
+    readyPattern: /listening on (http:\/\/\S+)/,
+  });
+}

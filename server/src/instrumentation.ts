@@ -1,0 +1,26 @@
+// Preloaded with `node --import` so that tracing starts before the app loads express and http.
+// Everything else (service name, exporter, sampler, propagators) comes from the OTEL_* variables.
+import { register } from 'node:module';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+// The app is an ES module: this hook lets the instrumentations patch modules it imports.
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+
+const sdk = new NodeSDK({
+  instrumentations: [
+    new HttpInstrumentation({
+      // Health checks and CORS preflights carry no trace context; tracing them would
+      // only add a root trace per request. Preflights are cached by the browser instead.
+      ignoreIncomingRequestHook: (request) => request.method === 'OPTIONS' || request.url === '/healthz',
+    }),
+    new ExpressInstrumentation(),
+  ],
+});
+sdk.start();
+
+// The app owns SIGTERM/SIGINT and drains its requests; once nothing is left to run, flush the spans.
+process.once('beforeExit', () => {
+  sdk.shutdown().catch((error: unknown) => console.error('OpenTelemetry shutdown failed:', error));
+});

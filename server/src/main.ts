@@ -1,0 +1,30 @@
+import { createServer } from 'node:http';
+import { createApp } from './app.js';
+import { readConfig } from './config.js';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+const config = readConfig();
+const server = createServer(createApp(config.allowedOrigins));
+
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`hello-server listening on http://${config.host}:${port} (CORS origins: ${config.allowedOrigins.join(', ')})`);
+});
+
+// This file owns the signals: stop accepting, let in-flight requests finish, then let the
+// process end. The tracing preload flushes its spans when the event loop runs empty.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    console.log(`hello-server received ${signal}: draining in-flight requests`);
+    server.close((error) => {
+      if (error) console.error(`hello-server closed with an error: ${error.message}`);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      console.error(`hello-server: requests still open after ${DRAIN_TIMEOUT_MS} ms, closing them`);
+      server.closeAllConnections();
+    }, DRAIN_TIMEOUT_MS).unref();
+  });
+}

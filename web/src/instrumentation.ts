@@ -1,0 +1,25 @@
+// The page's tracing, imported first by main.tsx so that fetch is patched before anything calls it.
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { originPattern, settings } from './settings.ts';
+
+const provider = new WebTracerProvider({
+  resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
+  // Straight to the collector, whose CORS must allow this page's origin.
+  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl }))],
+});
+// Registers the default context manager and the W3C trace-context and baggage propagators.
+provider.register();
+
+registerInstrumentations({
+  instrumentations: [
+    new FetchInstrumentation({
+      // Trace headers go to our server only, never to other origins.
+      propagateTraceHeaderCorsUrls: [originPattern(settings.serverUrl)],
+    }),
+  ],
+});

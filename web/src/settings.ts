@@ -1,0 +1,39 @@
+export interface Settings {
+  serviceName: string;
+  otlpTracesUrl: string;
+  serverUrl: string;
+  jaegerUiUrl: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The page's settings from its VITE_* variables; throws an error naming the variable when one is malformed. */
+export function readSettings(env: Env): Settings {
+  return {
+    serviceName: env.VITE_OTEL_SERVICE_NAME || 'hello-web',
+    otlpTracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http://localhost:4318/v1/traces'),
+    serverUrl: readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000'),
+    jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
+  };
+}
+
+function readUrl(env: Env, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new Error(`${name} must be an http(s) URL such as ${fallback}, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** A pattern that matches every URL on the origin of `url`, and nothing else. */
+export function originPattern(url: string): RegExp {
+  const origin = new URL(url).origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^${origin}(/|$)`);
+}
+
+export function jaegerTraceUrl(jaegerUiUrl: string, traceId: string): string {
+  return `${jaegerUiUrl}/trace/${traceId}`;
+}
+
+// `import.meta.env` is Vite's; outside Vite (unit tests) the defaults apply.
+export const settings = readSettings(import.meta.env ?? {});

@@ -1,0 +1,12 @@
+/// <reference types="vite/client" />
+
+interface ImportMetaEnv {
+  readonly VITE_OTEL_SERVICE_NAME?: string;
+  readonly VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  readonly VITE_SERVER_URL?: string;
+  readonly VITE_JAEGER_UI_URL?: string;
+}
+
+interface ImportMeta {
+  readonly env: ImportMetaEnv;
+}
