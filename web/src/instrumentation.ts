@@ -1,10 +1,11 @@
 // The page's tracing, imported first by main.tsx so that fetch is patched before anything calls it.
+import { SpanStatusCode } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { originPattern, settings } from './settings.ts';
 
 const provider = new WebTracerProvider({
@@ -20,6 +21,14 @@ registerInstrumentations({
     new FetchInstrumentation({
       // Trace headers go to our server only, never to other origins.
       propagateTraceHeaderCorsUrls: [originPattern(settings.serverUrl)],
+      // A request that got no answer at all (server down, CORS refused) has no HTTP status,
+      // and the instrumentation would leave its span UNSET.
+      applyCustomAttributesOnSpan: (span, _request, result) => {
+        if (result instanceof Error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: result.message });
+          span.setAttribute(ATTR_ERROR_TYPE, result.name);
+        }
+      },
     }),
   ],
 });

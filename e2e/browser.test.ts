@@ -1,0 +1,135 @@
+// The user's path: headless Chromium clicks "Say hello" on the built page; the page and the real
+// server both export to an OTLP receiver on its own origin, which answers CORS like the collector.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
+import { freePort, launchChromium, servePage } from './support/page.ts';
+import { startServer, type RunningProcess } from './support/processes.ts';
+
+const JAEGER_UI = 'http://localhost:16686';
+
+let receiver: OtlpReceiver;
+let server: RunningProcess;
+let serverUrl: string;
+let page: Awaited<ReturnType<typeof servePage>>;
+let pageUrl: string;
+let browser: Browser;
+
+before(async () => {
+  const pagePort = await freePort();
+  const pageOrigin = `http://localhost:${pagePort}`;
+  receiver = new OtlpReceiver([pageOrigin]);
+  await receiver.start();
+  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CORS_ALLOWED_ORIGINS: pageOrigin });
+  serverUrl = server.ready[1];
+  page = await servePage(pagePort, {
+    VITE_SERVER_URL: serverUrl,
+    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+    VITE_JAEGER_UI_URL: JAEGER_UI,
+  });
+  pageUrl = page.ready[1];
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await page?.dispose();
+  await server?.stop();
+  await receiver?.stop();
+});
+
+/** Opens the page, says hello as `name`, and returns the trace id the page shows. */
+async function sayHello(name?: string): Promise<{ tab: Page; traceId: string }> {
+  const tab = await browser.newPage();
+  await tab.goto(pageUrl);
+  if (name !== undefined) await tab.getByLabel('Name').fill(name);
+  await tab.getByRole('button', { name: 'Say hello' }).click();
+  const traceId = (await tab.getByTestId('trace-id').textContent({ timeout: 10_000 })) ?? '';
+  assert.match(traceId, /^[0-9a-f]{32}$/);
+  return { tab, traceId };
+}
+
+/** Waits for the spans of one trace until `names` are all there; the browser batches for up to 5 s. */
+function traceSpans(traceId: string, names: string[]): Promise<ReceivedSpan[]> {
+  const ofTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
+  return receiver
+    .waitFor((spans) => names.every((name) => ofTrace(spans).some((span) => span.name === name)))
+    .then(ofTrace);
+}
+
+function only(spans: ReceivedSpan[], service: string, name: string): ReceivedSpan {
+  const found = spans.filter((span) => span.service === service && span.name === name);
+  assert.equal(found.length, 1, `expected one ${service} span "${name}", got ${found.length}`);
+  return found[0];
+}
+
+test('one trace runs from the click through the fetch to HelloHandler', async () => {
+  const { tab, traceId } = await sayHello();
+  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+  assert.equal(
+    await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'),
+    `${JAEGER_UI}/trace/${traceId}`,
+  );
+
+  const spans = await traceSpans(traceId, ['StartRequests', 'GET', 'GET /hello', 'HelloHandler']);
+  const click = only(spans, 'hello-web', 'StartRequests');
+  const fetchSpan = only(spans, 'hello-web', 'GET');
+  const serverSpan = only(spans, 'hello-server', 'GET /hello');
+  const handler = only(spans, 'hello-server', 'HelloHandler');
+
+  assert.equal(click.parentSpanId, '');
+  assert.equal(click.kind, SpanKind.INTERNAL);
+  assert.equal(click.status.code, StatusCode.UNSET);
+
+  assert.equal(fetchSpan.parentSpanId, click.spanId);
+  assert.equal(fetchSpan.kind, SpanKind.CLIENT);
+  assert.equal(fetchSpan.attributes['http.request.method'], 'GET');
+  assert.equal(fetchSpan.attributes['url.full'], `${serverUrl}/hello`);
+  assert.equal(fetchSpan.attributes['http.response.status_code'], 200);
+
+  assert.equal(serverSpan.parentSpanId, fetchSpan.spanId);
+  assert.equal(serverSpan.kind, SpanKind.SERVER);
+  assert.equal(serverSpan.attributes['http.route'], '/hello');
+  assert.equal(serverSpan.attributes['http.response.status_code'], 200);
+
+  // Walk up from HelloHandler: Express's layer spans may sit between it and the SERVER span.
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  let ancestor = byId.get(handler.parentSpanId);
+  while (ancestor && ancestor !== serverSpan) ancestor = byId.get(ancestor.parentSpanId);
+  assert.equal(ancestor, serverSpan, 'HelloHandler is not below the SERVER span');
+  assert.equal(handler.kind, SpanKind.INTERNAL);
+  assert.equal(handler.attributes['app.baggage.name'], 'GoFrame');
+
+  // The exporter's own requests to the collector are never traced.
+  assert.ok(receiver.spans.every((span) => !String(span.attributes['url.full'] ?? '').includes('/v1/traces')));
+  await tab.close();
+});
+
+test('a typed name crosses as baggage and comes back', async () => {
+  const { tab, traceId } = await sayHello('Ada Lovelace, 1815');
+  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:Ada Lovelace, 1815');
+  const spans = await traceSpans(traceId, ['StartRequests', 'HelloHandler']);
+  assert.equal(only(spans, 'hello-server', 'HelloHandler').attributes['app.baggage.name'], 'Ada Lovelace, 1815');
+  await tab.close();
+});
+
+test('with the server down the page says so and the click span records the error', async () => {
+  await server.stop();
+  const { tab, traceId } = await sayHello();
+  const error = (await tab.getByTestId('error').textContent()) ?? '';
+  assert.match(error, /Could not reach the server at http:\/\/127\.0\.0\.1:\d+\/hello/);
+  assert.equal(await tab.getByTestId('answer').count(), 0);
+
+  const spans = await traceSpans(traceId, ['StartRequests', 'GET']);
+  const click = only(spans, 'hello-web', 'StartRequests');
+  assert.equal(click.status.code, StatusCode.ERROR);
+  assert.match(click.status.message, /Could not reach the server/);
+  assert.ok(click.events.some((event) => event.name === 'exception'));
+  const fetchSpan = only(spans, 'hello-web', 'GET');
+  assert.equal(fetchSpan.parentSpanId, click.spanId);
+  assert.equal(fetchSpan.status.code, StatusCode.ERROR);
+  assert.equal(fetchSpan.attributes['error.type'], 'TypeError');
+  assert.ok(spans.every((span) => span.service === 'hello-web'));
+  await tab.close();
+});

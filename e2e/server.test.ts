@@ -1,0 +1,143 @@
+// The real server with its tracing preload, exporting OTLP/protobuf to a receiver the test runs.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { OtlpReceiver, SpanKind, type ReceivedSpan } from './support/otlp-receiver.ts';
+import { startServer, type RunningProcess } from './support/processes.ts';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const PARENT_ID = 'b7ad6b7169203331';
+const TRACEPARENT = `00-${TRACE_ID}-${PARENT_ID}-01`;
+
+let receiver: OtlpReceiver;
+let server: RunningProcess;
+let serverUrl: string;
+
+before(async () => {
+  receiver = new OtlpReceiver();
+  await receiver.start();
+  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+  serverUrl = server.ready[1];
+});
+
+after(async () => {
+  await server?.stop();
+  await receiver?.stop();
+});
+
+/** Sends GET /hello with these headers and returns the answer with the server's spans for it. */
+async function hello(headers: Record<string, string>) {
+  const seen = receiver.spans.length;
+  const response = await fetch(`${serverUrl}/hello`, { headers });
+  const body = await response.text();
+  const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(seen);
+  return { response, body, spans };
+}
+
+function byName(spans: ReceivedSpan[], name: string): ReceivedSpan {
+  const span = spans.find((candidate) => candidate.name === name);
+  assert.ok(span, `no span "${name}" among ${spans.map((s) => s.name).join(', ')}`);
+  return span;
+}
+
+test('continues the caller\'s trace and reads the baggage in HelloHandler', async () => {
+  const { response, body, spans } = await hello({ traceparent: TRACEPARENT, baggage: 'name=GoFrame' });
+  assert.equal(response.status, 200);
+  assert.equal(body, 'hello:GoFrame');
+
+  const serverSpan = byName(spans, 'GET /hello');
+  assert.equal(serverSpan.service, 'hello-server');
+  assert.equal(serverSpan.kind, SpanKind.SERVER);
+  assert.equal(serverSpan.traceId, TRACE_ID);
+  assert.equal(serverSpan.parentSpanId, PARENT_ID);
+  assert.equal(serverSpan.attributes['http.request.method'], 'GET');
+  assert.equal(serverSpan.attributes['http.route'], '/hello');
+  assert.equal(serverSpan.attributes['url.path'], '/hello');
+  assert.equal(serverSpan.attributes['http.response.status_code'], 200);
+
+  const handler = byName(spans, 'HelloHandler');
+  assert.equal(handler.kind, SpanKind.INTERNAL);
+  assert.equal(handler.traceId, TRACE_ID);
+  assert.equal(handler.attributes['app.baggage.name'], 'GoFrame');
+  // HelloHandler sits below the SERVER span, with Express's request handler span between them.
+  const requestHandler = spans.find((span) => span.spanId === handler.parentSpanId);
+  assert.equal(requestHandler?.name, 'request handler');
+  assert.equal(requestHandler?.parentSpanId, serverSpan.spanId);
+  assert.ok(spans.every((span) => span.traceId === TRACE_ID));
+});
+
+test('a malformed traceparent starts a new trace', async () => {
+  for (const traceparent of ['00-xyz-abc-01', `00-${'0'.repeat(32)}-${PARENT_ID}-01`, `ff-${TRACE_ID}-${PARENT_ID}-01`]) {
+    const { response, body, spans } = await hello({ traceparent, baggage: 'name=GoFrame' });
+    assert.equal(response.status, 200, traceparent);
+    assert.equal(body, 'hello:GoFrame');
+    const serverSpan = byName(spans, 'GET /hello');
+    assert.notEqual(serverSpan.traceId, TRACE_ID, traceparent);
+    assert.equal(serverSpan.parentSpanId, '', traceparent);
+  }
+});
+
+test('a malformed baggage is dropped while the trace continues', async () => {
+  for (const baggage of ['name=%E0%A4%A', 'name', '=GoFrame', `name=${'x'.repeat(9000)}`]) {
+    const { response, body, spans } = await hello({ traceparent: TRACEPARENT, baggage });
+    assert.equal(response.status, 200, baggage);
+    assert.equal(body, 'hello:', baggage);
+    assert.equal(byName(spans, 'GET /hello').traceId, TRACE_ID);
+    assert.equal(byName(spans, 'HelloHandler').attributes['app.baggage.name'], '');
+  }
+});
+
+test('markup in the baggage comes back as plain text, and the span attribute is capped', async () => {
+  const name = `<script>alert(1)</script>${'a'.repeat(300)}`;
+  const { response, body, spans } = await hello({ baggage: `name=${encodeURIComponent(name)}` });
+  assert.equal(body, `hello:${name}`);
+  assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(byName(spans, 'HelloHandler').attributes['app.baggage.name'], name.slice(0, 128));
+});
+
+test('CORS preflights are answered but not traced', async () => {
+  const preflight = await fetch(`${serverUrl}/hello`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'GET' },
+  });
+  assert.equal(preflight.status, 204);
+  const { spans } = await hello({});
+  assert.ok(receiver.spans.every((span) => span.attributes['http.request.method'] !== 'OPTIONS'));
+  assert.equal(byName(spans, 'GET /hello').kind, SpanKind.SERVER);
+});
+
+test('SIGTERM drains, flushes queued spans to the collector and exits 0', async () => {
+  const lateReceiver = new OtlpReceiver();
+  await lateReceiver.start();
+  // A batch delay far beyond the test's length: only the shutdown flush can deliver these spans.
+  const slowExporting = await startServer({
+    OTEL_EXPORTER_OTLP_ENDPOINT: lateReceiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: '600000',
+  });
+  try {
+    const response = await fetch(`${slowExporting.ready[1]}/hello`, { headers: { baggage: 'name=flush' } });
+    assert.equal(await response.text(), 'hello:flush');
+    assert.equal(lateReceiver.spans.length, 0);
+    assert.equal(await slowExporting.stop(), 0);
+    assert.match(slowExporting.output(), /received SIGTERM/);
+    assert.ok(lateReceiver.spans.some((span) => span.name === 'HelloHandler' && span.attributes['app.baggage.name'] === 'flush'));
+  } finally {
+    await slowExporting.stop();
+    await lateReceiver.stop();
+  }
+});
+
+test('OTEL_SDK_DISABLED=true serves without tracing', async () => {
+  const untraced = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SDK_DISABLED: 'true' });
+  try {
+    const seen = receiver.spans.length;
+    const response = await fetch(`${untraced.ready[1]}/hello`, { headers: { baggage: 'name=GoFrame' } });
+    assert.equal(response.status, 200);
+    // No SDK means no propagator either: the baggage is not read.
+    assert.equal(await response.text(), 'hello:');
+    assert.equal(await untraced.stop(), 0);
+    assert.equal(receiver.spans.length, seen);
+  } finally {
+    await untraced.stop();
+  }
+});
