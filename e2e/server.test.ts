@@ -141,3 +141,26 @@ test('OTEL_SDK_DISABLED=true serves without tracing', async () => {
     await untraced.stop();
   }
 });
+
+test('with no collector it still answers and says in plain words what is wrong', async () => {
+  const deadEndpoint = receiver.url.replace(/:\d+$/, ':9');
+  const orphan = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: deadEndpoint, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${orphan.ready[1]}/hello`, { headers: { baggage: 'name=GoFrame' } })),
+    );
+    assert.deepEqual(new Set(answers.map((response) => response.status)), new Set([200]));
+    await waitUntil(() => /OpenTelemetry: .*ECONNREFUSED.*is the collector running\?/.test(orphan.output()));
+    assert.equal(await orphan.stop(), 0);
+  } finally {
+    await orphan.stop();
+  }
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, 'condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

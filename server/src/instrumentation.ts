@@ -1,6 +1,7 @@
 // Preloaded with `node --import` so that tracing starts before the app loads express and http.
 // Everything else (service name, exporter, sampler, propagators) comes from the OTEL_* variables.
 import { register } from 'node:module';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -19,6 +20,14 @@ const sdk = new NodeSDK({
   ],
 });
 sdk.start();
+
+// Without this, a failed export prints nothing (or, with OTEL_LOG_LEVEL set, a JSON blob).
+const endpoint =
+  process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
+setGlobalErrorHandler((error) => {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(`OpenTelemetry: ${reason}. Spans go to ${endpoint}: is the collector running? Requests are still served.`);
+});
 
 // The app owns SIGTERM/SIGINT and drains its requests; once nothing is left to run, flush the spans.
 process.once('beforeExit', () => {

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { jaegerTraceUrl, originPattern, readSettings } from './settings.ts';
+
+test('defaults point at the local pipeline', () => {
+  assert.deepEqual(readSettings({}), {
+    serviceName: 'hello-web',
+    otlpTracesUrl: 'http://localhost:4318/v1/traces',
+    serverUrl: 'http://localhost:8000',
+    jaegerUiUrl: 'http://localhost:16686',
+  });
+});
+
+test('reads every VITE_* setting and drops trailing slashes', () => {
+  const settings = readSettings({
+    VITE_OTEL_SERVICE_NAME: 'shop-web',
+    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example/v1/traces',
+    VITE_SERVER_URL: 'https://api.example/',
+    VITE_JAEGER_UI_URL: 'https://jaeger.example/',
+  });
+  assert.deepEqual(settings, {
+    serviceName: 'shop-web',
+    otlpTracesUrl: 'https://otel.example/v1/traces',
+    serverUrl: 'https://api.example',
+    jaegerUiUrl: 'https://jaeger.example',
+  });
+});
+
+test('a malformed URL is an error that names its variable', () => {
+  assert.throws(() => readSettings({ VITE_SERVER_URL: 'localhost:8000' }), /VITE_SERVER_URL must be an http\(s\) URL/);
+  assert.throws(() => readSettings({ VITE_JAEGER_UI_URL: 'not a url' }), /VITE_JAEGER_UI_URL/);
+  assert.throws(() => readSettings({ VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/v1/traces' }), /VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
+});
+
+test('originPattern matches the server origin and nothing else', () => {
+  const pattern = originPattern('http://localhost:8000');
+  assert.ok(pattern.test('http://localhost:8000/hello'));
+  assert.ok(pattern.test('http://localhost:8000'));
+  for (const url of [
+    'http://localhost:80001/hello',
+    'http://localhost:8000.evil.example/hello',
+    'https://localhost:8000/hello',
+    'http://localhostX8000/hello',
+    'http://127.0.0.1:8000/hello',
+    'http://evil.example/?http://localhost:8000/',
+  ]) {
+    assert.equal(pattern.test(url), false, url);
+  }
+});
+
+test('the Jaeger link opens the trace by id', () => {
+  assert.equal(jaegerTraceUrl('http://localhost:16686', 'ab'.repeat(16)), `http://localhost:16686/trace/${'ab'.repeat(16)}`);
+});
