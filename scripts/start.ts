@@ -58,7 +58,8 @@ function prefixLines(child: ChildProcess, name: string): void {
 
 async function waitUntilUp(part: Part): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline && !stopping) {
+  while (Date.now() < deadline) {
+    if (stopping) return;
     try {
       if ((await fetch(part.healthUrl)).ok) return;
     } catch {
