@@ -12,7 +12,7 @@ interface Part {
 
 const parts: Part[] = [
   { name: 'server', workspace: 'server', healthUrl: 'http://127.0.0.1:8000/healthz' },
-  { name: 'web', workspace: 'web', healthUrl: 'http://localhost:5173/' },
+  { name: 'web', workspace: 'web', healthUrl: 'http://127.0.0.1:5173/' },
 ];
 const STARTUP_TIMEOUT_MS = 120_000;
 

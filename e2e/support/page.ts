@@ -17,7 +17,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Builds the page with these VITE_* settings and serves it with `vite preview` on `port`. */
+/** Builds the page with these VITE_* settings and serves it with the page server on `port`. */
 export async function servePage(port: number, env: Record<string, string>): Promise<RunningProcess & { dispose(): Promise<void> }> {
   const outDir = await mkdtemp(join(tmpdir(), 'hello-trace-page-'));
   const cwd = join(repoRoot, 'web');
@@ -25,14 +25,15 @@ export async function servePage(port: number, env: Record<string, string>): Prom
     cwd,
     env: { ...process.env, ...env },
   });
-  const preview = await startProcess(vite, ['preview', '--outDir', outDir, '--port', String(port), '--strictPort'], {
+  const pageServer = await startProcess(process.execPath, ['dist-page-server/main.js'], {
     cwd,
-    readyPattern: /Local:\s+(http\S+)/,
+    env: { PAGE_DIR: outDir, PORT: String(port) },
+    readyPattern: /served at (http\S+)/,
   });
   return {
-    ...preview,
+    ...pageServer,
     async dispose() {
-      await preview.stop();
+      await pageServer.stop();
       await rm(outDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,44 @@
+// Serves the built page (dist/) on port 5173, natively and in the web container.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolvePagePath } from './paths.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', import.meta.url)));
+const host = process.env.HOST || '127.0.0.1';
+const port = Number(process.env.PORT ?? 5173);
+
+const server = createServer(async (request, response) => {
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed');
+    return;
+  }
+  const file = resolvePagePath(root, new URL(request.url ?? '/', 'http://page').pathname);
+  const body = file && (await readFile(file).catch(() => undefined));
+  if (!file || !body) {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
+    return;
+  }
+  response.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    // Vite puts a content hash in every asset's name; index.html must always be fetched anew.
+    'Cache-Control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+});
+
+server.listen(port, host, () => console.log(`hello-web page served at http://localhost:${port}/ (bound to ${host}, from ${root})`));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => server.close());
