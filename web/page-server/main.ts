@@ -1,6 +1,7 @@
 // Serves the built page (dist/) on port 5173, natively and in the web container.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolvePagePath } from './paths.js';
@@ -40,5 +41,13 @@ const server = createServer(async (request, response) => {
   response.end(request.method === 'HEAD' ? undefined : body);
 });
 
-server.listen(port, host, () => console.log(`hello-web page served at http://localhost:${port}/ (bound to ${host}, from ${root})`));
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => server.close());
+server.listen(port, host, () => {
+  const { port: boundPort } = server.address() as AddressInfo;
+  console.log(`hello-web page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root})`);
+});
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    server.close();
+    server.closeIdleConnections();
+  });
+}
