@@ -87,6 +87,11 @@ test('one trace runs from the click through the fetch to HelloHandler', async ()
   assert.equal(fetchSpan.attributes['http.request.method'], 'GET');
   assert.equal(fetchSpan.attributes['url.full'], `${serverUrl}/hello`);
   assert.equal(fetchSpan.attributes['http.response.status_code'], 200);
+  // Timing-Allow-Origin from the server lets the browser keep the request's network timings.
+  const timings = fetchSpan.events.map((event) => event.name);
+  for (const timing of ['fetchStart', 'connectStart', 'requestStart', 'responseStart', 'responseEnd']) {
+    assert.ok(timings.includes(timing), `fetch span lacks the ${timing} event: ${timings.join(', ')}`);
+  }
 
   assert.equal(serverSpan.parentSpanId, fetchSpan.spanId);
   assert.equal(serverSpan.kind, SpanKind.SERVER);

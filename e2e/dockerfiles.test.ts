@@ -5,9 +5,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { replayDockerfile } from './support/dockerfile.ts';
+import { OtlpReceiver } from './support/otlp-receiver.ts';
 import { repoRoot, startProcess } from './support/processes.ts';
 
-async function runImage(dockerfile: string, path: string): Promise<{ status: number; body: string }> {
+async function runImage(dockerfile: string, path: string, env: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const image = await replayDockerfile(repoRoot, dockerfile);
   after(() => rm(image.work, { recursive: true, force: true }));
   for (const base of image.baseImages) assert.match(base, /^node:\d+\.\d+\.\d+-alpine\d+\.\d+$/, 'a pinned Node LTS base');
@@ -16,7 +17,7 @@ async function runImage(dockerfile: string, path: string): Promise<{ status: num
   const running = await startProcess(process.execPath, args, {
     cwd: join(image.root, image.workdir),
     // The image listens on 0.0.0.0 for the compose network; here it stays on loopback.
-    env: { ...image.env, HOST: '127.0.0.1', PORT: '0' },
+    env: { ...image.env, ...env, HOST: '127.0.0.1', PORT: '0' },
     readyPattern: /(?:listening on|served at) http:\/\/[^:]+:(\d+)/,
   });
   try {
@@ -27,10 +28,19 @@ async function runImage(dockerfile: string, path: string): Promise<{ status: num
   }
 }
 
-test('server/Dockerfile builds an image that answers /hello', { timeout: 300_000 }, async () => {
-  const { status, body } = await runImage('server/Dockerfile', '/hello');
-  assert.equal(status, 200);
-  assert.equal(body, 'hello:');
+test('server/Dockerfile builds an image that answers /hello and exports its spans', { timeout: 300_000 }, async () => {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  try {
+    const { status, body } = await runImage('server/Dockerfile', '/hello', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    assert.equal(status, 200);
+    assert.equal(body, 'hello:');
+    // Stopping the server flushes its spans.
+    const spans = await receiver.waitFor((received) => received.some((span) => span.name === 'HelloHandler'));
+    assert.ok(spans.every((span) => span.service === 'hello-server'));
+  } finally {
+    await receiver.stop();
+  }
 });
 
 test('web/Dockerfile builds an image that serves the page', { timeout: 300_000 }, async () => {
