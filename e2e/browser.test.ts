@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
+import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
+import { OtlpReceiver, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
 import { freePort, launchChromium, servePage } from './support/page.ts';
 import { startServer, type RunningProcess } from './support/processes.ts';
 
@@ -58,12 +59,6 @@ function traceSpans(traceId: string, names: string[]): Promise<ReceivedSpan[]> {
     .then(ofTrace);
 }
 
-function only(spans: ReceivedSpan[], service: string, name: string): ReceivedSpan {
-  const found = spans.filter((span) => span.service === service && span.name === name);
-  assert.equal(found.length, 1, `expected one ${service} span "${name}", got ${found.length}`);
-  return found[0];
-}
-
 test('one trace runs from the click through the fetch to HelloHandler', async () => {
   const { tab, traceId } = await sayHello();
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
@@ -72,39 +67,7 @@ test('one trace runs from the click through the fetch to HelloHandler', async ()
     `${JAEGER_UI}/trace/${traceId}`,
   );
 
-  const spans = await traceSpans(traceId, ['StartRequests', 'GET', 'GET /hello', 'HelloHandler']);
-  const click = only(spans, 'hello-web', 'StartRequests');
-  const fetchSpan = only(spans, 'hello-web', 'GET');
-  const serverSpan = only(spans, 'hello-server', 'GET /hello');
-  const handler = only(spans, 'hello-server', 'HelloHandler');
-
-  assert.equal(click.parentSpanId, '');
-  assert.equal(click.kind, SpanKind.INTERNAL);
-  assert.equal(click.status.code, StatusCode.UNSET);
-
-  assert.equal(fetchSpan.parentSpanId, click.spanId);
-  assert.equal(fetchSpan.kind, SpanKind.CLIENT);
-  assert.equal(fetchSpan.attributes['http.request.method'], 'GET');
-  assert.equal(fetchSpan.attributes['url.full'], `${serverUrl}/hello`);
-  assert.equal(fetchSpan.attributes['http.response.status_code'], 200);
-  // Timing-Allow-Origin from the server lets the browser keep the request's network timings.
-  const timings = fetchSpan.events.map((event) => event.name);
-  for (const timing of ['fetchStart', 'connectStart', 'requestStart', 'responseStart', 'responseEnd']) {
-    assert.ok(timings.includes(timing), `fetch span lacks the ${timing} event: ${timings.join(', ')}`);
-  }
-
-  assert.equal(serverSpan.parentSpanId, fetchSpan.spanId);
-  assert.equal(serverSpan.kind, SpanKind.SERVER);
-  assert.equal(serverSpan.attributes['http.route'], '/hello');
-  assert.equal(serverSpan.attributes['http.response.status_code'], 200);
-
-  // Walk up from HelloHandler: Express's layer spans may sit between it and the SERVER span.
-  const byId = new Map(spans.map((span) => [span.spanId, span]));
-  let ancestor = byId.get(handler.parentSpanId);
-  while (ancestor && ancestor !== serverSpan) ancestor = byId.get(ancestor.parentSpanId);
-  assert.equal(ancestor, serverSpan, 'HelloHandler is not below the SERVER span');
-  assert.equal(handler.kind, SpanKind.INTERNAL);
-  assert.equal(handler.attributes['app.baggage.name'], 'GoFrame');
+  assertHelloTrace(await traceSpans(traceId, HELLO_SPANS), { serverUrl, name: 'GoFrame' });
 
   // The exporter's own requests to the collector are never traced.
   assert.ok(receiver.spans.every((span) => !String(span.attributes['url.full'] ?? '').includes('/v1/traces')));

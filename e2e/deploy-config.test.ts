@@ -1,4 +1,4 @@
-// The collector config and the compose file, checked offline (no Docker engine runs here).
+// The collector and Jaeger configs and the compose file, checked without Docker (no engine runs here).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { ensureNativeBinaries } from '../scripts/native.ts';
 import { repoRoot } from './support/processes.ts';
 
 interface CollectorConfig {
@@ -16,15 +17,22 @@ interface CollectorConfig {
   service: { extensions: string[]; pipelines: Record<string, Record<'receivers' | 'processors' | 'exporters', string[]>> };
 }
 
-test('the collector config uses exactly the components it defines', async () => {
-  const config = parse(await readFile(join(repoRoot, 'otel-collector-config.yaml'), 'utf8')) as CollectorConfig;
-  const pipelines = Object.values(config.service.pipelines);
-  for (const kind of ['receivers', 'processors', 'exporters'] as const) {
-    const used = new Set(pipelines.flatMap((pipeline) => pipeline[kind] ?? []));
-    assert.deepEqual(used, new Set(Object.keys(config[kind])), kind);
-  }
-  assert.deepEqual(new Set(config.service.extensions), new Set(Object.keys(config.extensions)));
-});
+for (const [file, binary] of [['otel-collector-config.yaml', 'otelcol'], ['jaeger-config.yaml', 'jaeger']] as const) {
+  test(`${file} uses exactly the components it defines`, async () => {
+    const config = parse(await readFile(join(repoRoot, file), 'utf8')) as CollectorConfig;
+    const pipelines = Object.values(config.service.pipelines);
+    for (const kind of ['receivers', 'processors', 'exporters'] as const) {
+      const used = new Set(pipelines.flatMap((pipeline) => pipeline[kind] ?? []));
+      assert.deepEqual(used, new Set(Object.keys(config[kind])), kind);
+    }
+    assert.deepEqual(new Set(config.service.extensions), new Set(Object.keys(config.extensions)));
+  });
+
+  test(`${file} passes the real ${binary}'s validate`, { timeout: 900_000 }, async () => {
+    const binaries = await ensureNativeBinaries((line) => console.log(`# ${line}`));
+    await promisify(execFile)(binaries[binary], ['validate', '--config', join(repoRoot, file)]);
+  });
+}
 
 test('docker-compose.yml is valid, pins its images and binds host ports to loopback', async () => {
   const compose = join(repoRoot, 'docker-compose.yml');

@@ -76,7 +76,7 @@ interface OtlpKeyValue {
   key: string;
   value?: OtlpValue;
 }
-interface OtlpRequest {
+export interface OtlpRequest {
   resourceSpans?: {
     resource?: { attributes?: OtlpKeyValue[] };
     scopeSpans?: {
@@ -156,38 +156,37 @@ export class OtlpReceiver {
     const body = Buffer.concat(chunks);
     const contentType = request.headers['content-type'] ?? '';
     if (contentType.startsWith('application/json')) {
-      this.#collect(JSON.parse(body.toString('utf8')) as OtlpRequest);
+      this.spans.push(...toReceivedSpans(JSON.parse(body.toString('utf8')) as OtlpRequest));
       response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
     } else if (contentType.startsWith('application/x-protobuf')) {
       const message = ExportTraceServiceRequest.decode(body);
-      this.#collect(ExportTraceServiceRequest.toObject(message, { longs: Number }) as OtlpRequest);
+      this.spans.push(...toReceivedSpans(ExportTraceServiceRequest.toObject(message, { longs: Number }) as OtlpRequest));
       response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
     } else {
       response.writeHead(415).end(`unsupported content-type ${contentType}`);
     }
   }
+}
 
-  #collect(request: OtlpRequest): void {
-    for (const resourceSpans of request.resourceSpans ?? []) {
-      const resource = toRecord(resourceSpans.resource?.attributes);
-      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-        for (const span of scopeSpans.spans ?? []) {
-          this.spans.push({
-            service: String(resource['service.name']),
-            scope: scopeSpans.scope?.name ?? '',
-            traceId: toHex(span.traceId),
-            spanId: toHex(span.spanId),
-            parentSpanId: toHex(span.parentSpanId),
-            name: span.name,
-            kind: span.kind ?? 0,
-            status: { code: span.status?.code ?? StatusCode.UNSET, message: span.status?.message ?? '' },
-            attributes: toRecord(span.attributes),
-            events: (span.events ?? []).map((event) => ({ name: event.name, attributes: toRecord(event.attributes) })),
-          });
-        }
-      }
-    }
-  }
+/** The spans of an OTLP trace request, as OTLP/JSON or decoded protobuf (Jaeger's /api/v3 answers in OTLP/JSON too). */
+export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
+  return (request.resourceSpans ?? []).flatMap((resourceSpans) => {
+    const resource = toRecord(resourceSpans.resource?.attributes);
+    return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans) =>
+      (scopeSpans.spans ?? []).map((span) => ({
+        service: String(resource['service.name']),
+        scope: scopeSpans.scope?.name ?? '',
+        traceId: toHex(span.traceId),
+        spanId: toHex(span.spanId),
+        parentSpanId: toHex(span.parentSpanId),
+        name: span.name,
+        kind: span.kind ?? 0,
+        status: { code: span.status?.code ?? StatusCode.UNSET, message: span.status?.message ?? '' },
+        attributes: toRecord(span.attributes),
+        events: (span.events ?? []).map((event) => ({ name: event.name, attributes: toRecord(event.attributes) })),
+      })),
+    );
+  });
 }
 
 function toHex(id: Id): string {

@@ -1,0 +1,75 @@
+// The real collector (with the project's otel-collector-config.yaml) and the real Jaeger (with
+// jaeger-config.yaml), built from Go modules, moved to free loopback ports with `--set`.
+import { join } from 'node:path';
+import { ensureNativeBinaries } from '../../scripts/native.ts';
+import { freePort } from './page.ts';
+import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
+
+export interface Pipeline {
+  /** OTLP/HTTP base URL of the collector. */
+  collectorUrl: string;
+  /** Jaeger's query API and UI. */
+  jaegerUrl: string;
+  collector: RunningProcess;
+  jaeger: RunningProcess;
+  stop(): Promise<void>;
+}
+
+const READY = /Everything is ready/;
+
+export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
+  const binaries = await ensureNativeBinaries((line) => console.log(`# ${line}`));
+  const ports = Object.fromEntries(
+    await Promise.all(
+      ['jaegerGrpc', 'jaegerHttp', 'jaegerQuery', 'jaegerQueryGrpc', 'jaegerHealth', 'grpc', 'http', 'health'].map(
+        async (name) => [name, await freePort()] as const,
+      ),
+    ),
+  );
+  const at = (port: number) => `127.0.0.1:${port}`;
+  const noMetrics = '--set=service::telemetry::metrics::level=none';
+
+  const jaeger = await startProcess(
+    binaries.jaeger,
+    [
+      '--config', join(repoRoot, 'jaeger-config.yaml'),
+      `--set=receivers::otlp::protocols::grpc::endpoint=${at(ports.jaegerGrpc)}`,
+      `--set=receivers::otlp::protocols::http::endpoint=${at(ports.jaegerHttp)}`,
+      `--set=extensions::jaeger_query::http::endpoint=${at(ports.jaegerQuery)}`,
+      `--set=extensions::jaeger_query::grpc::endpoint=${at(ports.jaegerQueryGrpc)}`,
+      `--set=extensions::healthcheckv2::http::endpoint=${at(ports.jaegerHealth)}`,
+      noMetrics,
+    ],
+    { cwd: repoRoot, readyPattern: READY },
+  );
+  try {
+    const collector = await startProcess(
+      binaries.otelcol,
+      [
+        '--config', join(repoRoot, 'otel-collector-config.yaml'),
+        `--set=receivers::otlp::protocols::grpc::endpoint=${at(ports.grpc)}`,
+        `--set=receivers::otlp::protocols::http::endpoint=${at(ports.http)}`,
+        `--set=extensions::health_check::endpoint=${at(ports.health)}`,
+        noMetrics,
+      ],
+      {
+        cwd: repoRoot,
+        env: { OTEL_COLLECTOR_CORS_ORIGIN: pageOrigin, JAEGER_OTLP_GRPC_ENDPOINT: at(ports.jaegerGrpc) },
+        readyPattern: READY,
+      },
+    );
+    return {
+      collectorUrl: `http://${at(ports.http)}`,
+      jaegerUrl: `http://${at(ports.jaegerQuery)}`,
+      collector,
+      jaeger,
+      async stop() {
+        await collector.stop();
+        await jaeger.stop();
+      },
+    };
+  } catch (error) {
+    await jaeger.stop();
+    throw error;
+  }
+}
