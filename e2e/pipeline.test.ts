@@ -73,12 +73,14 @@ test('a click ends up as one complete trace in Jaeger', async () => {
   await tab.close();
 });
 
+function preflight(origin: string): Promise<Response> {
+  return fetch(`${pipeline.collectorUrl}/v1/traces`, {
+    method: 'OPTIONS',
+    headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+  });
+}
+
 test('the collector grants CORS to the page\'s origin only', async () => {
-  const preflight = (origin: string) =>
-    fetch(`${pipeline.collectorUrl}/v1/traces`, {
-      method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
-    });
   assert.equal((await preflight(pageOrigin)).headers.get('access-control-allow-origin'), pageOrigin);
   for (const origin of ['http://evil.example', pageOrigin.replace('localhost', '127.0.0.1'), 'null']) {
     assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), null, origin);

@@ -16,6 +16,7 @@ export interface Pipeline {
 }
 
 const READY = /Everything is ready/;
+const at = (port: number) => `127.0.0.1:${port}`;
 
 export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
   const binaries = await ensureNativeBinaries((line) => console.log(`# ${line}`));
@@ -26,7 +27,6 @@ export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
       ),
     ),
   );
-  const at = (port: number) => `127.0.0.1:${port}`;
   const noMetrics = '--set=service::telemetry::metrics::level=none';
 
   const jaeger = await startProcess(
