@@ -1,7 +1,7 @@
 // The real server with its tracing preload, exporting OTLP/protobuf to a receiver the test runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { OtlpReceiver, SpanKind, type ReceivedSpan } from './support/otlp-receiver.ts';
+import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
 import { startServer, type RunningProcess } from './support/processes.ts';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -25,9 +25,9 @@ after(async () => {
 });
 
 /** Sends GET /hello with these headers and returns the answer with the server's spans for it. */
-async function hello(headers: Record<string, string>) {
+async function hello(headers: Record<string, string>, path = '/hello') {
   const seen = receiver.spans.length;
-  const response = await fetch(`${serverUrl}/hello`, { headers });
+  const response = await fetch(`${serverUrl}${path}`, { headers });
   const body = await response.text();
   const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(seen);
   return { response, body, spans };
@@ -63,6 +63,32 @@ test('continues the caller\'s trace and reads the baggage in HelloHandler', asyn
   assert.equal(requestHandler?.name, 'request handler');
   assert.equal(requestHandler?.parentSpanId, serverSpan.spanId);
   assert.ok(spans.every((span) => span.traceId === TRACE_ID));
+
+  // The answer names the SERVER span, for the page to link to.
+  const traceparent = `00-${TRACE_ID}-${serverSpan.spanId}-01`;
+  assert.equal(response.headers.get('traceresponse'), traceparent);
+  assert.match(response.headers.get('server-timing') ?? '', new RegExp(`traceparent;desc="${traceparent}"`));
+});
+
+test('scenario slow waits in a child span of HelloHandler', async () => {
+  const { response, spans } = await hello({ traceparent: TRACEPARENT }, '/hello?scenario=slow');
+  assert.equal(response.status, 200);
+  const handler = byName(spans, 'HelloHandler');
+  assert.equal(handler.attributes['app.scenario'], 'slow');
+  assert.equal(byName(spans, 'SlowWork').parentSpanId, handler.spanId);
+});
+
+test('scenario failing answers 500 and marks the server spans as errors', async () => {
+  const { response, spans } = await hello({ traceparent: TRACEPARENT }, '/hello?scenario=failing');
+  assert.equal(response.status, 500);
+  const handler = byName(spans, 'HelloHandler');
+  assert.equal(handler.status.code, StatusCode.ERROR);
+  assert.equal(handler.status.message, 'simulated failure (scenario=failing)');
+  const exception = handler.events.find((event) => event.name === 'exception');
+  assert.equal(exception?.attributes['exception.message'], 'simulated failure (scenario=failing)');
+  const serverSpan = byName(spans, 'GET /hello');
+  assert.equal(serverSpan.status.code, StatusCode.ERROR);
+  assert.equal(serverSpan.attributes['http.response.status_code'], 500);
 });
 
 test('a malformed traceparent starts a new trace', async () => {

@@ -44,10 +44,30 @@ test('the preflight from the page allows the trace headers and is cached', async
   assert.equal(response.headers.get('access-control-max-age'), '600');
 });
 
-test('the page gets CORS and timing access to the answer', async () => {
+test('the page gets CORS and timing access to the answer, and may read the trace headers', async () => {
   const response = await fetch(`${baseUrl}/hello`, { headers: { Origin: PAGE } });
   assert.equal(response.headers.get('access-control-allow-origin'), PAGE);
   assert.equal(response.headers.get('timing-allow-origin'), PAGE);
+  assert.equal(response.headers.get('access-control-expose-headers'), 'traceresponse,Server-Timing');
+});
+
+test('scenarios: slow takes about 300 ms, failing answers 500 in plain text, others are refused', async () => {
+  const started = performance.now();
+  const slow = await fetch(`${baseUrl}/hello?scenario=slow`);
+  assert.equal(slow.status, 200);
+  assert.ok(performance.now() - started >= 290, 'slow answers after its wait');
+  assert.match(slow.headers.get('server-timing') ?? '', /app;dur=\d+/);
+
+  const failing = await fetch(`${baseUrl}/hello?scenario=failing`);
+  assert.equal(failing.status, 500);
+  assert.equal(failing.headers.get('content-type'), 'text/plain; charset=utf-8');
+  assert.equal(await failing.text(), 'error: simulated failure (scenario=failing)');
+
+  for (const query of ['scenario=fast', 'scenario=%3Cscript%3E', 'scenario=slow&scenario=failing', 'scenario=']) {
+    const refused = await fetch(`${baseUrl}/hello?${query}`);
+    assert.equal(refused.status, 400, query);
+    assert.equal(await refused.text(), 'unknown scenario: use one of normal, slow, failing');
+  }
 });
 
 test('other origins get neither CORS nor timing access', async () => {

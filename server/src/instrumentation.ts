@@ -1,6 +1,8 @@
 // Preloaded with `node --import` so that tracing starts before the app loads express and http.
 // Everything else (service name, exporter, sampler, propagators) comes from the OTEL_* variables.
+import { ServerResponse } from 'node:http';
 import { register } from 'node:module';
+import { isSpanContextValid } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -15,6 +17,15 @@ const sdk = new NodeSDK({
       // Health checks and CORS preflights carry no trace context; tracing them would
       // only add a root trace per request. Preflights are cached by the browser instead.
       ignoreIncomingRequestHook: (request) => request.method === 'OPTIONS' || request.url === '/healthz',
+      // Runs as the SERVER span starts, before the app: names that span in the response, as
+      // `traceresponse` (W3C Trace Context Level 3 draft) and as a Server-Timing entry.
+      responseHook: (span, response) => {
+        if (!(response instanceof ServerResponse) || !isSpanContextValid(span.spanContext())) return;
+        const { traceId, spanId, traceFlags } = span.spanContext();
+        const traceparent = `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
+        response.setHeader('traceresponse', traceparent);
+        response.appendHeader('Server-Timing', `traceparent;desc="${traceparent}"`);
+      },
     }),
     new ExpressInstrumentation(),
   ],
