@@ -24,11 +24,16 @@ before(async () => {
   await receiver.start();
   server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CORS_ALLOWED_ORIGINS: pageOrigin });
   serverUrl = server.ready[1];
-  page = await servePage(pagePort, {
-    VITE_SERVER_URL: serverUrl,
-    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
-    VITE_JAEGER_UI_URL: JAEGER_UI,
-  });
+  page = await servePage(
+    pagePort,
+    {
+      VITE_SERVER_URL: serverUrl,
+      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+      VITE_JAEGER_UI_URL: JAEGER_UI,
+    },
+    // No Jaeger in this test: the page's waterfall says so (pipeline.test.ts has the real one).
+    { JAEGER_QUERY_URL: `http://127.0.0.1:${await freePort()}` },
+  );
   pageUrl = page.ready[1];
   browser = await launchChromium();
 });
@@ -52,10 +57,10 @@ async function sayHello(name?: string): Promise<{ tab: Page; traceId: string }> 
 }
 
 /** Waits for the spans of one trace until `names` are all there; the browser batches for up to 5 s. */
-function traceSpans(traceId: string, names: string[]): Promise<ReceivedSpan[]> {
+function traceSpans(traceId: string, names: string[], timeoutMs?: number): Promise<ReceivedSpan[]> {
   const ofTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
   return receiver
-    .waitFor((spans) => names.every((name) => ofTrace(spans).some((span) => span.name === name)))
+    .waitFor((spans) => names.every((name) => ofTrace(spans).some((span) => span.name === name)), timeoutMs)
     .then(ofTrace);
 }
 
@@ -67,7 +72,7 @@ test('one trace runs from the click through the fetch to HelloHandler', async ()
     `${JAEGER_UI}/trace/${traceId}`,
   );
 
-  assertHelloTrace(await traceSpans(traceId, HELLO_SPANS), { serverUrl, name: 'GoFrame' });
+  assertHelloTrace(await traceSpans(traceId, HELLO_SPANS), { url: `${serverUrl}/hello`, name: 'GoFrame' });
 
   // The exporter's own requests to the collector are never traced.
   assert.ok(receiver.spans.every((span) => !String(span.attributes['url.full'] ?? '').includes('/v1/traces')));
@@ -79,6 +84,18 @@ test('a typed name crosses as baggage and comes back', async () => {
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:Ada Lovelace, 1815');
   const spans = await traceSpans(traceId, ['StartRequests', 'HelloHandler']);
   assert.equal(only(spans, 'hello-server', 'HelloHandler').attributes['app.baggage.name'], 'Ada Lovelace, 1815');
+  await tab.close();
+});
+
+test('leaving the page sends its ended spans at once, well before the batch delay', async () => {
+  const { tab, traceId } = await sayHello();
+  await tab.getByTestId('answer').waitFor();
+  // The fetch span ends about 300 ms after its response.
+  await tab.waitForTimeout(500);
+  await tab.goto('about:blank');
+  // The browser's batch delay is 5 s; the page is gone, so only the flush on leaving can send them.
+  const spans = await traceSpans(traceId, ['StartRequests', 'GET'], 2_000);
+  assert.equal(spans.filter((span) => span.service === 'hello-web').length, 2);
   await tab.close();
 });
 

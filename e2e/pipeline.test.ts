@@ -1,14 +1,18 @@
 // The whole mission without Docker: Chromium clicks "Say hello"; the page exports straight to the
 // real collector (its CORS exercised for real), the server too; the collector relays to the real
-// Jaeger, whose query API must then hold the complete trace.
+// Jaeger. The test checks the trace in Jaeger's API and the waterfall the page draws from it.
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
-import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { freePort, launchChromium, servePage } from './support/page.ts';
+import type { Browser, Page } from 'playwright-core';
+import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
+import { StatusCode, toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './support/otlp-receiver.ts';
+import { freePort, launchChromium, servePage, startPageServer } from './support/page.ts';
 import { startPipeline, type Pipeline } from './support/pipeline.ts';
-import { startServer, type RunningProcess } from './support/processes.ts';
+import { repoRoot, startServer, type RunningProcess } from './support/processes.ts';
+
+const SCREENSHOTS = join(repoRoot, 'test-results');
 
 let pipeline: Pipeline;
 let server: RunningProcess;
@@ -16,6 +20,7 @@ let serverUrl: string;
 let page: Awaited<ReturnType<typeof servePage>>;
 let pageOrigin: string;
 let browser: Browser;
+let tab: Page;
 
 // The first run builds the collector and Jaeger from Go modules, which takes minutes.
 before(async () => {
@@ -24,12 +29,19 @@ before(async () => {
   pipeline = await startPipeline(pageOrigin);
   server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collectorUrl, CORS_ALLOWED_ORIGINS: pageOrigin });
   serverUrl = server.ready[1];
-  page = await servePage(pagePort, {
-    VITE_SERVER_URL: serverUrl,
-    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collectorUrl}/v1/traces`,
-    VITE_JAEGER_UI_URL: pipeline.jaegerUrl,
-  });
+  page = await servePage(
+    pagePort,
+    {
+      VITE_SERVER_URL: serverUrl,
+      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collectorUrl}/v1/traces`,
+      VITE_JAEGER_UI_URL: pipeline.jaegerUrl,
+    },
+    { JAEGER_QUERY_URL: pipeline.jaegerUrl },
+  );
   browser = await launchChromium();
+  tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await tab.goto(page.ready[1]);
+  await mkdir(SCREENSHOTS, { recursive: true });
 }, { timeout: 900_000 });
 
 after(async () => {
@@ -56,12 +68,42 @@ async function traceFromJaeger(traceId: string, names: string[], timeoutMs = 30_
   throw new Error(`Jaeger still lacks spans of trace ${traceId} after ${timeoutMs} ms; it has [${spans.map((s) => `${s.service}: ${s.name}`).join(', ')}]`);
 }
 
-test('a click ends up as one complete trace in Jaeger', async () => {
-  const tab = await browser.newPage();
-  await tab.goto(page.ready[1]);
+/** Chooses the scenario, clicks, and waits for the page's waterfall; returns the trace id. */
+async function clickAndWaitForWaterfall(scenario: string): Promise<string> {
+  await tab.getByLabel('Scenario').selectOption(scenario);
+  const traceIdElement = tab.getByTestId('trace-id');
+  const previous = (await traceIdElement.count()) > 0 ? await traceIdElement.textContent() : null;
   await tab.getByRole('button', { name: 'Say hello' }).click();
+  await tab.waitForFunction(
+    (old) => document.querySelector('[data-testid="trace-id"]')?.textContent !== old,
+    previous,
+  );
+  const traceId = (await traceIdElement.textContent()) ?? '';
+  await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+  return traceId;
+}
+
+/** The rows the page drew: name, service, kind and status of each bar. */
+async function waterfallRows() {
+  return tab.getByTestId('span-row').evaluateAll((rows) =>
+    rows.map((row) => ({
+      name: row.querySelector('.span-name')?.textContent ?? '',
+      text: row.textContent ?? '',
+      service: row.getAttribute('data-service'),
+      kind: row.getAttribute('data-kind'),
+      status: row.getAttribute('data-status'),
+    })),
+  );
+}
+
+async function openDetails(spanName: string): Promise<string> {
+  await tab.getByTestId('span-row').filter({ hasText: spanName }).getByRole('button').click();
+  return (await tab.getByTestId('span-details').textContent()) ?? '';
+}
+
+test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', async () => {
+  const traceId = await clickAndWaitForWaterfall('normal');
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-  const traceId = (await tab.getByTestId('trace-id').textContent()) ?? '';
   assert.equal(
     await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'),
     `${pipeline.jaegerUrl}/trace/${traceId}`,
@@ -69,8 +111,105 @@ test('a click ends up as one complete trace in Jaeger', async () => {
 
   const spans = await traceFromJaeger(traceId, HELLO_SPANS);
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
-  assertHelloTrace(spans, { serverUrl, name: 'GoFrame' });
-  await tab.close();
+  assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
+
+  // The page names the SERVER span that answered, from the traceresponse header.
+  assert.equal(await tab.getByTestId('server-span-id').textContent(), only(spans, 'hello-server', 'GET /hello').spanId);
+  assert.match((await tab.getByTestId('server-time').textContent()) ?? '', /^\d+(\.\d)? ms$/);
+
+  const rows = await waterfallRows();
+  assert.equal(rows.length, spans.length, 'one bar per span');
+  assert.deepEqual(new Set(rows.map((row) => row.service)), new Set(['hello-web', 'hello-server']));
+  assert.equal(rows[0].name, 'StartRequests', 'the click is the first bar');
+  assert.deepEqual(
+    rows.map((row) => row.name).filter((name) => HELLO_SPANS.includes(name)),
+    HELLO_SPANS,
+    'parents above their children',
+  );
+  const serverRow = rows.find((row) => row.name === 'GET /hello');
+  assert.deepEqual([serverRow?.service, serverRow?.kind, serverRow?.status], ['hello-server', 'server', 'unset']);
+  const details = await openDetails('HelloHandler');
+  assert.match(details, /app\.baggage\.nameGoFrame/);
+  await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-normal.png'), fullPage: true });
+});
+
+test('slow: the server waits about 300 ms in a child span of HelloHandler', async () => {
+  const traceId = await clickAndWaitForWaterfall('slow');
+  const spans = await traceFromJaeger(traceId, [...HELLO_SPANS, 'SlowWork']);
+  const slowWork = only(spans, 'hello-server', 'SlowWork');
+  assert.equal(slowWork.parentSpanId, only(spans, 'hello-server', 'HelloHandler').spanId);
+  assert.ok(slowWork.durationMs >= 290 && slowWork.durationMs < 1000, `SlowWork took ${slowWork.durationMs} ms`);
+  assertHelloTrace(spans, { url: `${serverUrl}/hello?scenario=slow`, name: 'GoFrame' });
+
+  const rows = await waterfallRows();
+  assert.equal(rows.length, spans.length);
+  assert.match(rows.find((row) => row.name === 'SlowWork')?.text ?? '', /^SlowWork 3\d\d ms · internal$/);
+  await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-slow.png'), fullPage: true });
+});
+
+test('failing: a 500, recorded as errors from HelloHandler up to the click', async () => {
+  const traceId = await clickAndWaitForWaterfall('failing');
+  assert.match((await tab.getByTestId('error').textContent()) ?? '', /answered 500 Internal Server Error: error: simulated failure/);
+
+  const spans = await traceFromJaeger(traceId, HELLO_SPANS);
+  const handler = only(spans, 'hello-server', 'HelloHandler');
+  assert.equal(handler.status.code, StatusCode.ERROR);
+  assert.ok(handler.events.some((event) => event.name === 'exception'));
+  assert.equal(only(spans, 'hello-server', 'GET /hello').status.code, StatusCode.ERROR);
+  const fetchSpan = only(spans, 'hello-web', 'GET');
+  assert.equal(fetchSpan.status.code, StatusCode.ERROR);
+  assert.equal(fetchSpan.attributes['http.response.status_code'], 500);
+  const click = only(spans, 'hello-web', 'StartRequests');
+  assert.equal(click.status.code, StatusCode.ERROR);
+  assert.ok(click.events.some((event) => event.name === 'exception'));
+
+  const rows = await waterfallRows();
+  assert.equal(rows.length, spans.length);
+  const failed = rows.filter((row) => row.status === 'error').map((row) => row.name);
+  assert.deepEqual(new Set(failed), new Set(['StartRequests', 'GET', 'GET /hello', 'HelloHandler']));
+  assert.match(await openDetails('HelloHandler'), /exception.*simulated failure \(scenario=failing\)/s);
+  await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-failing.png'), fullPage: true });
+});
+
+test('the history lists the last requests with answers, durations and trace links', async () => {
+  const entries = await tab.getByTestId('history').getByRole('listitem').allTextContents();
+  assert.equal(entries.length, 3);
+  assert.match(entries[0], /^failing: The server at .* answered 500.* in \d/);
+  assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
+  assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
+});
+
+test('the waterfall\'s polls of the page server make no traces of their own', async () => {
+  const now = Date.now();
+  const query = new URLSearchParams({
+    'query.service_name': 'hello-web',
+    'query.start_time_min': new Date(now - 10 * 60_000).toISOString(),
+    'query.start_time_max': new Date(now + 60_000).toISOString(),
+    'query.num_traces': '100',
+  });
+  const response = await fetch(`${pipeline.jaegerUrl}/api/v3/traces?${query}`);
+  assert.equal(response.status, 200);
+  const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
+  assert.ok(spans.length >= 6, `found ${spans.length} page spans`);
+  const urls = spans.map((span) => String(span.attributes['url.full'] ?? ''));
+  assert.deepEqual(urls.filter((url) => url.includes('/api/traces/')), []);
+});
+
+test('with Jaeger unreachable the page says so and how to fix it', async () => {
+  const port = await freePort();
+  const deadJaeger = `http://127.0.0.1:${await freePort()}`;
+  const blind = await startPageServer(page.pageDir, port, { JAEGER_QUERY_URL: deadJaeger });
+  try {
+    const other = await browser.newPage();
+    await other.goto(blind.ready[1]);
+    await other.getByRole('button', { name: 'Say hello' }).click();
+    const status = other.getByTestId('trace-status');
+    await status.filter({ hasText: 'not reachable' }).waitFor();
+    assert.match((await status.textContent()) ?? '', new RegExp(`Jaeger is not reachable at ${deadJaeger} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`));
+    await other.close();
+  } finally {
+    await blind.stop();
+  }
 });
 
 function preflight(origin: string): Promise<Response> {

@@ -13,6 +13,7 @@ export interface ReceivedSpan {
   parentSpanId: string;
   name: string;
   kind: SpanKind;
+  durationMs: number;
   status: { code: StatusCode; message: string };
   attributes: Record<string, unknown>;
   events: { name: string; attributes: Record<string, unknown> }[];
@@ -44,6 +45,8 @@ message Span {
   bytes parent_span_id = 4;
   string name = 5;
   int32 kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
   repeated KeyValue attributes = 9;
   repeated Event events = 11;
   Status status = 15;
@@ -87,6 +90,8 @@ export interface OtlpRequest {
         parentSpanId?: Id;
         name: string;
         kind?: number;
+        startTimeUnixNano?: number | string;
+        endTimeUnixNano?: number | string;
         attributes?: OtlpKeyValue[];
         events?: { name: string; attributes?: OtlpKeyValue[] }[];
         status?: { code?: number; message?: string };
@@ -181,6 +186,7 @@ export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
         parentSpanId: toHex(span.parentSpanId),
         name: span.name,
         kind: span.kind ?? 0,
+        durationMs: (Number(span.endTimeUnixNano ?? 0) - Number(span.startTimeUnixNano ?? 0)) / 1e6,
         status: { code: span.status?.code ?? StatusCode.UNSET, message: span.status?.message ?? '' },
         attributes: toRecord(span.attributes),
         events: (span.events ?? []).map((event) => ({ name: event.name, attributes: toRecord(event.attributes) })),

@@ -17,24 +17,39 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Builds the page with these VITE_* settings and serves it with the page server on `port`. */
-export async function servePage(port: number, env: Record<string, string>): Promise<RunningProcess & { dispose(): Promise<void> }> {
+/** Builds the page with these VITE_* settings into a temporary folder, and returns the folder. */
+export async function buildPage(env: Record<string, string>): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'hello-trace-page-'));
-  const cwd = join(repoRoot, 'web');
   await promisify(execFile)(vite, ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd,
+    cwd: join(repoRoot, 'web'),
     env: { ...process.env, ...env },
   });
-  const pageServer = await startProcess(process.execPath, ['dist-page-server/main.js'], {
-    cwd,
-    env: { PAGE_DIR: outDir, PORT: String(port) },
+  return outDir;
+}
+
+/** The page server on `port`, serving the built page in `pageDir`. */
+export function startPageServer(pageDir: string, port: number, env: Record<string, string> = {}): Promise<RunningProcess> {
+  return startProcess(process.execPath, ['dist-page-server/main.js'], {
+    cwd: join(repoRoot, 'web'),
+    env: { PAGE_DIR: pageDir, PORT: String(port), ...env },
     readyPattern: /served at (http\S+)/,
   });
+}
+
+/** Builds the page with these VITE_* settings and serves it on `port`; `dispose` stops it and removes the build. */
+export async function servePage(
+  port: number,
+  buildEnv: Record<string, string>,
+  serverEnv: Record<string, string> = {},
+): Promise<RunningProcess & { pageDir: string; dispose(): Promise<void> }> {
+  const pageDir = await buildPage(buildEnv);
+  const pageServer = await startPageServer(pageDir, port, serverEnv);
   return {
     ...pageServer,
+    pageDir,
     async dispose() {
       await pageServer.stop();
-      await rm(outDir, { recursive: true, force: true });
+      await rm(pageDir, { recursive: true, force: true });
     },
   };
 }

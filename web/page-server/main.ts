@@ -1,9 +1,11 @@
-// Serves the built page (dist/) on port 5173, natively and in the web container.
+// Serves the built page (dist/) on port 5173, natively and in the web container, and proxies
+// the page's trace requests to Jaeger.
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.js';
 import { resolvePagePath } from './paths.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -20,9 +22,19 @@ const CONTENT_TYPES: Record<string, string> = {
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', import.meta.url)));
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT ?? 5173);
+const jaegerUrl = jaegerQueryUrl();
 
-const server = createServer(async (request, response) => {
+const server = createServer((request, response) => {
   response.setHeader('X-Content-Type-Options', 'nosniff');
+  serve(request, response).catch((error: unknown) => {
+    console.error(`hello-web page server: ${request.method} ${request.url} failed:`, error);
+    if (!response.headersSent) response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('bad request');
+  });
+});
+
+async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (await handleTraceRequest(request, response, jaegerUrl)) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed');
     return;
@@ -39,11 +51,11 @@ const server = createServer(async (request, response) => {
     'Cache-Control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   response.end(request.method === 'HEAD' ? undefined : body);
-});
+}
 
 server.listen(port, host, () => {
   const { port: boundPort } = server.address() as AddressInfo;
-  console.log(`hello-web page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root})`);
+  console.log(`hello-web page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; traces from ${jaegerUrl})`);
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -1,16 +1,28 @@
 import { useState, type FormEvent } from 'react';
-import { sayHello, type Greeting } from './sayHello.ts';
+import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
 import { jaegerTraceUrl, settings } from './settings.ts';
+import { formatMs } from './trace.ts';
+import { TraceView } from './TraceView.tsx';
+
+const HISTORY_LENGTH = 5;
+const SCENARIO_LABELS: Record<Scenario, string> = {
+  normal: 'normal',
+  slow: 'slow (the server waits 300 ms)',
+  failing: 'failing (the server answers 500)',
+};
 
 export function App() {
   const [name, setName] = useState('GoFrame');
+  const [scenario, setScenario] = useState<Scenario>('normal');
   const [pending, setPending] = useState(false);
-  const [greeting, setGreeting] = useState<Greeting>();
+  const [history, setHistory] = useState<Greeting[]>([]);
+  const latest = history[0];
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
-    setGreeting(await sayHello(name, settings.serverUrl));
+    const greeting = await sayHello(name, settings.serverUrl, scenario);
+    setHistory((previous) => [greeting, ...previous].slice(0, HISTORY_LENGTH));
     setPending(false);
   }
 
@@ -19,40 +31,84 @@ export function App() {
       <h1>hello-trace</h1>
       <p>
         Sends <code>GET {settings.serverUrl}/hello</code> with W3C baggage <code>name</code>, inside a span
-        that the server continues.
+        that the server continues, then shows the whole trace from Jaeger.
       </p>
       <form onSubmit={onSubmit}>
         <label>
           Name <input value={name} maxLength={64} onChange={(event) => setName(event.target.value)} />
         </label>
+        <label>
+          Scenario{' '}
+          <select value={scenario} onChange={(event) => setScenario(event.target.value as Scenario)}>
+            {SCENARIOS.map((value) => (
+              <option key={value} value={value}>
+                {SCENARIO_LABELS[value]}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit" disabled={pending}>
           Say hello
         </button>
       </form>
-      {greeting && (
-        <dl>
-          {greeting.answer !== undefined && (
-            <>
-              <dt>Answer</dt>
-              <dd data-testid="answer">{greeting.answer}</dd>
-            </>
-          )}
-          {greeting.error !== undefined && (
-            <>
-              <dt>Error</dt>
-              <dd data-testid="error" role="alert">
-                {greeting.error}
-              </dd>
-            </>
-          )}
-          <dt>Trace id</dt>
-          <dd>
-            <code data-testid="trace-id">{greeting.traceId}</code>{' '}
-            <a href={jaegerTraceUrl(settings.jaegerUiUrl, greeting.traceId)} target="_blank" rel="noreferrer">
-              Open in Jaeger
-            </a>
-          </dd>
-        </dl>
+
+      {latest && (
+        <>
+          <dl>
+            {latest.answer !== undefined && (
+              <>
+                <dt>Answer</dt>
+                <dd data-testid="answer">{latest.answer}</dd>
+              </>
+            )}
+            {latest.error !== undefined && (
+              <>
+                <dt>Error</dt>
+                <dd data-testid="error" role="alert">
+                  {latest.error}
+                </dd>
+              </>
+            )}
+            <dt>Trace id</dt>
+            <dd>
+              <code data-testid="trace-id">{latest.traceId}</code>{' '}
+              <a href={jaegerTraceUrl(settings.jaegerUiUrl, latest.traceId)} target="_blank" rel="noreferrer">
+                Open in Jaeger
+              </a>
+            </dd>
+            {latest.serverSpanId && (
+              <>
+                <dt>Server span</dt>
+                <dd>
+                  <code data-testid="server-span-id">{latest.serverSpanId}</code>
+                  {latest.serverTimeMs !== undefined && (
+                    <>
+                      {' '}
+                      handled in <span data-testid="server-time">{formatMs(latest.serverTimeMs)}</span>
+                    </>
+                  )}
+                </dd>
+              </>
+            )}
+          </dl>
+          <TraceView key={latest.traceId} traceId={latest.traceId} />
+        </>
+      )}
+
+      {history.length > 0 && (
+        <section aria-label="Recent requests">
+          <h2>Recent requests</h2>
+          <ol className="history" data-testid="history">
+            {history.map((greeting) => (
+              <li key={greeting.traceId}>
+                {greeting.scenario}: {greeting.answer ?? greeting.error} in {formatMs(greeting.durationMs)}{' '}
+                <a href={jaegerTraceUrl(settings.jaegerUiUrl, greeting.traceId)} target="_blank" rel="noreferrer">
+                  trace {greeting.traceId.slice(0, 8)}…
+                </a>
+              </li>
+            ))}
+          </ol>
+        </section>
       )}
     </main>
   );

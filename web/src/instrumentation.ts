@@ -6,11 +6,14 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { originPattern, settings } from './settings.ts';
+import { TRACE_API_PATH } from '../page-server/trace-api.ts';
+import { escapeRegExp, originPattern, settings } from './settings.ts';
 
 const provider = new WebTracerProvider({
   resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
-  // Straight to the collector, whose CORS must allow this page's origin.
+  // Straight to the collector, whose CORS must allow this page's origin. The browser's batch
+  // processor also flushes when the page is hidden or left, and the exporter's fetch keepalive
+  // outlives the page, so ended spans are not lost with the batch delay still running.
   spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl }))],
 });
 // Registers the default context manager and the W3C trace-context and baggage propagators.
@@ -21,6 +24,8 @@ registerInstrumentations({
     new FetchInstrumentation({
       // Trace headers go to our server only, never to other origins.
       propagateTraceHeaderCorsUrls: [originPattern(settings.serverUrl)],
+      // The waterfall's polls for the trace would otherwise make traces of their own.
+      ignoreUrls: [new RegExp(`^${escapeRegExp(location.origin + TRACE_API_PATH)}`)],
       // A request that got no answer at all (server down, CORS refused) has no HTTP status,
       // and the instrumentation would leave its span UNSET.
       applyCustomAttributesOnSpan: (span, _request, result) => {

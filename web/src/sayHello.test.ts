@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-import { sayHello } from './sayHello.ts';
+import { sayHello, serverSpanOf, serverTimeOf } from './sayHello.ts';
 
 const exporter = new InMemorySpanExporter();
 new WebTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
@@ -77,4 +77,28 @@ test('no answer at all says which server could not be reached', async () => {
   const greeting = await sayHello('GoFrame', deadUrl);
   assert.match(greeting.error ?? '', new RegExp(`Could not reach the server at ${deadUrl}/hello`));
   assert.equal(exporter.getFinishedSpans()[0]?.status.code, SpanStatusCode.ERROR);
+});
+
+test('serverSpanOf takes the span id of a well-formed traceresponse for our trace only', () => {
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  assert.equal(serverSpanOf(`00-${traceId}-b7ad6b7169203331-01`, traceId), 'b7ad6b7169203331');
+  for (const header of [
+    null,
+    '',
+    `00-${'1'.repeat(32)}-b7ad6b7169203331-01`,
+    `00-${traceId}-0000000000000000-01`,
+    `00-${traceId}-B7AD6B7169203331-01`,
+    `00-${traceId}-b7ad6b7169203331-01<script>`,
+    `00-${traceId}-b7ad6b716920333-01`,
+  ]) {
+    assert.equal(serverSpanOf(header, traceId), undefined, String(header));
+  }
+});
+
+test('serverTimeOf reads the app entry of Server-Timing', () => {
+  assert.equal(serverTimeOf('traceparent;desc="00-x-y-01", app;dur=12.3'), 12.3);
+  assert.equal(serverTimeOf('app;dur=308'), 308);
+  for (const header of [null, '', 'db;dur=5', 'app;dur=abc', 'myapp;dur=5', 'app;dur=1e9']) {
+    assert.equal(serverTimeOf(header), undefined, String(header));
+  }
 });

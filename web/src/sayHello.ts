@@ -2,37 +2,66 @@ import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api'
 
 const tracer = trace.getTracer('hello-web');
 
+export const SCENARIOS = ['normal', 'slow', 'failing'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 export interface Greeting {
   traceId: string;
+  scenario: Scenario;
+  /** From the click to the answer, as the page saw it. */
+  durationMs: number;
   answer?: string;
   error?: string;
+  /** The SERVER span that answered, from the `traceresponse` header. */
+  serverSpanId?: string;
+  /** The handler's own time, from the `Server-Timing` header. */
+  serverTimeMs?: number;
 }
 
 /**
  * The seed's client: a `StartRequests` span with baggage `name`, and one call to `GET /hello` made
- * inside that context, so the instrumented fetch sends `traceparent` and `baggage` with it.
+ * inside that context, so the instrumented fetch sends `traceparent` and `baggage` with it. The
+ * scenario goes as a query parameter, never as baggage: baggage is for context, and it is untrusted.
  */
-export async function sayHello(name: string, serverUrl: string): Promise<Greeting> {
-  const span = tracer.startSpan('StartRequests');
+export async function sayHello(name: string, serverUrl: string, scenario: Scenario = 'normal'): Promise<Greeting> {
+  const started = performance.now();
+  const span = tracer.startSpan('StartRequests', { attributes: { 'app.scenario': scenario } });
   const baggage = propagation.createBaggage({ name: { value: name } });
   const requestContext = propagation.setBaggage(trace.setSpan(context.active(), span), baggage);
   const { traceId } = span.spanContext();
-  const url = `${serverUrl}/hello`;
+  const url = `${serverUrl}/hello${scenario === 'normal' ? '' : `?scenario=${scenario}`}`;
+  const greeting: Greeting = { traceId, scenario, durationMs: 0 };
   try {
     const response = await context.with(requestContext, () => fetch(url));
+    greeting.serverSpanId = serverSpanOf(response.headers.get('traceresponse'), traceId);
+    greeting.serverTimeMs = serverTimeOf(response.headers.get('server-timing'));
     const body = await response.text();
     if (!response.ok) {
       throw new Error(`The server at ${url} answered ${response.status} ${response.statusText}: ${body.slice(0, 200)}`);
     }
-    return { traceId, answer: body };
+    greeting.answer = body;
   } catch (error) {
     const message = describeFailure(error, url);
     span.recordException(error instanceof Error ? error : message);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
-    return { traceId, error: message };
+    greeting.error = message;
   } finally {
     span.end();
+    greeting.durationMs = performance.now() - started;
   }
+  return greeting;
+}
+
+/** The span id in a `traceresponse` header, when the header is well formed and names our trace. */
+export function serverSpanOf(header: string | null, traceId: string): string | undefined {
+  const match = header?.trim().match(/^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/);
+  return match && match[1] === traceId && !/^0+$/.test(match[2]) ? match[2] : undefined;
+}
+
+/** The `app` entry's duration in a `Server-Timing` header, in milliseconds. */
+export function serverTimeOf(header: string | null): number | undefined {
+  const match = header?.match(/(?:^|,)\s*app;dur=(\d{1,7}(?:\.\d{1,3})?)\s*(?:,|;|$)/);
+  return match ? Number(match[1]) : undefined;
 }
 
 function describeFailure(error: unknown, url: string): string {

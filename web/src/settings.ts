@@ -25,10 +25,13 @@ function readUrl(env: Env, name: string, fallback: string): string {
   return value.replace(/\/+$/, '');
 }
 
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 /** A pattern that matches every URL on the origin of `url`, and nothing else. */
 export function originPattern(url: string): RegExp {
-  const origin = new URL(url).origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`^${origin}(/|$)`);
+  return new RegExp(`^${escapeRegExp(new URL(url).origin)}(/|$)`);
 }
 
 export function jaegerTraceUrl(jaegerUiUrl: string, traceId: string): string {

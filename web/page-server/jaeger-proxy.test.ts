@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.js';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const MISSING_ID = 'f'.repeat(32);
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+// Stands in for Jaeger's query API: one known trace; records what the proxy asked for.
+const jaegerRequests: string[] = [];
+const jaeger = createServer((request, response) => {
+  jaegerRequests.push(request.url ?? '');
+  if (request.url === `/api/v3/traces/${TRACE_ID}`) {
+    response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"result":{"resourceSpans":[]}}');
+  } else {
+    response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":{"httpCode":404}}');
+  }
+});
+
+function proxyTo(jaegerUrl: string): Server {
+  return createServer((request, response) => {
+    void handleTraceRequest(request, response, jaegerUrl).then((handled) => {
+      if (!handled) response.writeHead(418).end('not the proxy');
+    });
+  });
+}
+
+let proxy: Server;
+let proxyUrl: string;
+let deadProxy: Server;
+let deadProxyUrl: string;
+let deadJaegerUrl: string;
+
+before(async () => {
+  const jaegerUrl = await listen(jaeger);
+  proxyUrl = await listen((proxy = proxyTo(jaegerUrl)));
+  const closed = createServer();
+  deadJaegerUrl = await listen(closed);
+  closed.close();
+  deadProxyUrl = await listen((deadProxy = proxyTo(deadJaegerUrl)));
+});
+
+after(() => {
+  for (const server of [jaeger, proxy, deadProxy]) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('passes a trace through from Jaeger API v3', async () => {
+  const response = await fetch(`${proxyUrl}/api/traces/${TRACE_ID}`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'application/json');
+  assert.deepEqual(await response.json(), { result: { resourceSpans: [] } });
+  assert.equal(jaegerRequests.at(-1), `/api/v3/traces/${TRACE_ID}`);
+});
+
+test('a trace Jaeger does not have yet is a 404', async () => {
+  const response = await fetch(`${proxyUrl}/api/traces/${MISSING_ID}`);
+  assert.equal(response.status, 404);
+  assert.deepEqual(await response.json(), { error: 'Jaeger has no span of this trace yet' });
+});
+
+test('refuses anything but 32 lowercase hex digits, without asking Jaeger', async () => {
+  const asked = jaegerRequests.length;
+  for (const id of [
+    '',
+    TRACE_ID.toUpperCase(),
+    TRACE_ID.slice(1),
+    `${TRACE_ID}0`,
+    '0'.repeat(32),
+    `${TRACE_ID.slice(0, 31)}g`,
+    '%2e%2e%2fapi%2fservices',
+    `${TRACE_ID}%00`,
+    `${TRACE_ID}?x=1`.replace('?', '%3F'),
+  ]) {
+    const response = await fetch(`${proxyUrl}/api/traces/${id}`);
+    assert.equal(response.status, 400, id);
+    assert.deepEqual(await response.json(), { error: 'a trace id is 32 lowercase hexadecimal digits, not all zero' }, id);
+  }
+  assert.equal(jaegerRequests.length, asked);
+});
+
+test('only GET', async () => {
+  const response = await fetch(`${proxyUrl}/api/traces/${TRACE_ID}`, { method: 'DELETE' });
+  assert.equal(response.status, 405);
+});
+
+test('leaves every other path to the page server', async () => {
+  for (const path of ['/', '/api/trace/x', '/api', '/assets/index.js']) {
+    assert.equal((await fetch(`${proxyUrl}${path}`)).status, 418, path);
+  }
+});
+
+test('with Jaeger down it answers 502 and says what to do', async () => {
+  const response = await fetch(`${deadProxyUrl}/api/traces/${TRACE_ID}`);
+  assert.equal(response.status, 502);
+  const { error } = (await response.json()) as { error: string };
+  assert.match(error, new RegExp(`^Jaeger is not reachable at ${deadJaegerUrl} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`));
+  assert.match(error, /JAEGER_QUERY_URL/);
+});
+
+test('JAEGER_QUERY_URL defaults to the local Jaeger and must be an http(s) URL', () => {
+  assert.equal(jaegerQueryUrl({}), 'http://localhost:16686');
+  assert.equal(jaegerQueryUrl({ JAEGER_QUERY_URL: 'http://jaeger:16686/' }), 'http://jaeger:16686');
+  assert.throws(() => jaegerQueryUrl({ JAEGER_QUERY_URL: 'jaeger:16686' }), /JAEGER_QUERY_URL must be an http\(s\) URL/);
+});

@@ -1,0 +1,61 @@
+import { useEffect, useState } from 'react';
+import { TRACE_API_PATH } from '../page-server/trace-api.ts';
+import { isTraceComplete, parseJaegerTrace, type TraceSpan } from './trace.ts';
+
+export type TraceState =
+  | { phase: 'waiting'; spans: TraceSpan[] }
+  | { phase: 'complete'; spans: TraceSpan[] }
+  | { phase: 'failed'; spans: TraceSpan[]; message: string };
+
+const POLL_INTERVAL_MS = 500;
+const GIVE_UP_AFTER_MS = 30_000;
+
+/** Polls the page server's Jaeger proxy until the trace holds the page's spans and the server's. */
+export function useTrace(traceId: string, pageService: string): TraceState {
+  const [state, setState] = useState<TraceState>({ phase: 'waiting', spans: [] });
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const deadline = Date.now() + GIVE_UP_AFTER_MS;
+
+    const poll = async () => {
+      const next = await fetchTrace(traceId, pageService);
+      if (stopped) return;
+      if (next.phase === 'waiting' && Date.now() > deadline) {
+        setState({
+          phase: 'failed',
+          spans: next.spans,
+          message: `After ${GIVE_UP_AFTER_MS / 1000} s the trace in Jaeger is still incomplete (${next.spans.length} spans). Is the collector running, does its CORS allow this page's origin, and did the server get the request?`,
+        });
+      } else {
+        setState(next);
+        if (next.phase === 'waiting') timer = setTimeout(poll, POLL_INTERVAL_MS);
+      }
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [traceId, pageService]);
+
+  return state;
+}
+
+async function fetchTrace(traceId: string, pageService: string): Promise<TraceState> {
+  let response: Response;
+  try {
+    response = await fetch(`${TRACE_API_PATH}${traceId}`);
+  } catch (error) {
+    return { phase: 'failed', spans: [], message: `The page server did not answer (${(error as Error).message}).` };
+  }
+  if (response.status === 404) return { phase: 'waiting', spans: [] };
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const message = (body as { error?: string } | undefined)?.error ?? `The page server answered ${response.status}.`;
+    return { phase: 'failed', spans: [], message };
+  }
+  const spans = parseJaegerTrace(body);
+  return { phase: isTraceComplete(spans, pageService) ? 'complete' : 'waiting', spans };
+}
