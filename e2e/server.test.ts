@@ -91,6 +91,17 @@ test('scenario failing answers 500 and marks the server spans as errors', async 
   assert.equal(serverSpan.attributes['http.response.status_code'], 500);
 });
 
+test('the caller\'s sampling decision wins: an unsampled parent gets no server spans', async () => {
+  const unsampledTraceId = 'f'.repeat(31) + '1';
+  const response = await fetch(`${serverUrl}/hello`, {
+    headers: { traceparent: `00-${unsampledTraceId}-${PARENT_ID}-00`, baggage: 'name=GoFrame' },
+  });
+  assert.equal(await response.text(), 'hello:GoFrame');
+  // A sampled request after it: once its spans are in, the unsampled one's would be too.
+  await hello({ traceparent: TRACEPARENT });
+  assert.ok(receiver.spans.every((span) => span.traceId !== unsampledTraceId));
+});
+
 test('a malformed traceparent starts a new trace', async () => {
   for (const traceparent of ['00-xyz-abc-01', `00-${'0'.repeat(32)}-${PARENT_ID}-01`, `ff-${TRACE_ID}-${PARENT_ID}-01`]) {
     const { response, body, spans } = await hello({ traceparent, baggage: 'name=GoFrame' });
