@@ -20,7 +20,7 @@ let browser: Browser;
 before(async () => {
   const pagePort = await freePort();
   const pageOrigin = `http://localhost:${pagePort}`;
-  receiver = new OtlpReceiver([pageOrigin]);
+  receiver = new OtlpReceiver({ allowedOrigins: [pageOrigin] });
   await receiver.start();
   server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CORS_ALLOWED_ORIGINS: pageOrigin });
   serverUrl = server.ready[1];

@@ -102,16 +102,31 @@ export interface OtlpRequest {
 
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  #spanCount = 0;
+  /** Requests not decoded yet: without `keepSpans`, decoding waits until the count is read. */
+  readonly #undecoded: { json: boolean; body: Buffer }[] = [];
   readonly #server = createServer((request, response) => void this.#handle(request, response));
   readonly #allowedOrigins: readonly string[];
+  readonly #keepSpans: boolean;
 
-  constructor(allowedOrigins: readonly string[] = []) {
+  /**
+   * `keepSpans: false` only counts spans, and decodes nothing until the count is read, for
+   * benchmarks: decoding while a load runs would take CPU from the load generator.
+   */
+  constructor({ allowedOrigins = [], keepSpans = true }: { allowedOrigins?: readonly string[]; keepSpans?: boolean } = {}) {
     this.#allowedOrigins = allowedOrigins;
+    this.#keepSpans = keepSpans;
   }
 
   async start(): Promise<void> {
     this.#server.listen(0, '127.0.0.1');
     await once(this.#server, 'listening');
+  }
+
+  /** Every span received, kept or not. */
+  get spanCount(): number {
+    for (const { json, body } of this.#undecoded.splice(0)) this.#spanCount += decode(json, body).length;
+    return this.#spanCount;
   }
 
   /** The base URL, to use as OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -152,7 +167,7 @@ export class OtlpReceiver {
       response.writeHead(204).end();
       return;
     }
-    if (request.method !== 'POST' || request.url !== '/v1/traces') {
+    if (request.method !== 'POST' || !/^\/v1\/(traces|metrics|logs)$/.test(request.url ?? '')) {
       response.writeHead(404).end();
       return;
     }
@@ -160,17 +175,31 @@ export class OtlpReceiver {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const contentType = request.headers['content-type'] ?? '';
-    if (contentType.startsWith('application/json')) {
-      this.spans.push(...toReceivedSpans(JSON.parse(body.toString('utf8')) as OtlpRequest));
-      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
-    } else if (contentType.startsWith('application/x-protobuf')) {
-      const message = ExportTraceServiceRequest.decode(body);
-      this.spans.push(...toReceivedSpans(ExportTraceServiceRequest.toObject(message, { longs: Number }) as OtlpRequest));
-      response.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
-    } else {
+    const json = contentType.startsWith('application/json');
+    if (!json && !contentType.startsWith('application/x-protobuf')) {
       response.writeHead(415).end(`unsupported content-type ${contentType}`);
+      return;
     }
+    // Metrics and logs (which a stock set-up exports too) are accepted and dropped.
+    if (request.url === '/v1/traces') {
+      if (this.#keepSpans) {
+        const spans = decode(json, body);
+        this.#spanCount += spans.length;
+        this.spans.push(...spans);
+      } else {
+        this.#undecoded.push({ json, body });
+      }
+    }
+    response.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : undefined);
   }
+}
+
+function decode(json: boolean, body: Buffer): ReceivedSpan[] {
+  return toReceivedSpans(
+    json
+      ? (JSON.parse(body.toString('utf8')) as OtlpRequest)
+      : (ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: Number }) as OtlpRequest),
+  );
 }
 
 /** The spans of an OTLP trace request, as OTLP/JSON or decoded protobuf (Jaeger's /api/v3 answers in OTLP/JSON too). */

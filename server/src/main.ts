@@ -7,6 +7,23 @@ const DRAIN_TIMEOUT_MS = 10_000;
 const config = readConfig();
 const server = createServer(createApp(config.allowedOrigins));
 
+// Requests Node cannot parse (headers over 16 KB, invalid characters, unknown methods) never reach
+// Express; they get a plain-text answer too, instead of a bare status line.
+server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request headers too large\n']
+      : [400, 'Bad Request', 'malformed request\n'];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+});
+
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
