@@ -52,8 +52,13 @@ async function stop(exitCode: number): Promise<never> {
   for (const child of running.toReversed()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     // Each part runs in its own process group, so the signal reaches npm, its shell and the program.
-    process.kill(-child.pid!, 'SIGTERM');
-    await once(child, 'exit');
+    const exited = once(child, 'exit');
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // It ended on its own just now.
+    }
+    await exited;
   }
   process.exit(exitCode);
 }
