@@ -30,6 +30,8 @@ before(async () => {
       VITE_SERVER_URL: serverUrl,
       VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
       VITE_JAEGER_UI_URL: JAEGER_UI,
+      // Far longer than any test here, so that only a flush can send the page's spans early.
+      VITE_OTEL_BSP_SCHEDULE_DELAY: '10000',
     },
     // No Jaeger in this test: the page's waterfall says so (pipeline.test.ts has the real one).
     { JAEGER_QUERY_URL: `http://127.0.0.1:${await freePort()}` },
@@ -56,7 +58,7 @@ async function sayHello(name?: string): Promise<{ tab: Page; traceId: string }> 
   return { tab, traceId };
 }
 
-/** Waits for the spans of one trace until `names` are all there; the browser batches for up to 5 s. */
+/** Waits for the spans of one trace until `names` are all there; the page batches for up to 10 s. */
 function traceSpans(traceId: string, names: string[], timeoutMs?: number): Promise<ReceivedSpan[]> {
   const ofTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
   return receiver
@@ -93,7 +95,7 @@ test('leaving the page sends its ended spans at once, well before the batch dela
   // The fetch span ends about 300 ms after its response.
   await tab.waitForTimeout(500);
   await tab.goto('about:blank');
-  // The browser's batch delay is 5 s; the page is gone, so only the flush on leaving can send them.
+  // The page's batch delay is 10 s here; the page is gone, so only the flush on leaving can send them.
   const spans = await traceSpans(traceId, ['StartRequests', 'GET'], 2_000);
   assert.equal(spans.filter((span) => span.service === 'hello-web').length, 2);
   await tab.close();

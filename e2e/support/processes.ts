@@ -61,7 +61,7 @@ export async function startProcess(
 export function startServer(env: Record<string, string>): Promise<RunningProcess> {
   return startProcess(process.execPath, ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'], {
     cwd: `${repoRoot}/server`,
-    env: { PORT: '0', OTEL_BSP_SCHEDULE_DELAY: '100', ...env },
+    env: { PORT: '0', ...env },
     readyPattern: /listening on (http:\/\/\S+)/,
   });
 }

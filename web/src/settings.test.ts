@@ -8,6 +8,7 @@ test('defaults point at the local pipeline', () => {
     otlpTracesUrl: 'http://localhost:4318/v1/traces',
     serverUrl: 'http://localhost:8000',
     jaegerUiUrl: 'http://localhost:16686',
+    batchDelayMs: 500,
   });
 });
 
@@ -17,12 +18,14 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
     VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example/v1/traces',
     VITE_SERVER_URL: 'https://api.example/',
     VITE_JAEGER_UI_URL: 'https://jaeger.example/',
+    VITE_OTEL_BSP_SCHEDULE_DELAY: '2000',
   });
   assert.deepEqual(settings, {
     serviceName: 'shop-web',
     otlpTracesUrl: 'https://otel.example/v1/traces',
     serverUrl: 'https://api.example',
     jaegerUiUrl: 'https://jaeger.example',
+    batchDelayMs: 2000,
   });
 });
 
@@ -30,6 +33,9 @@ test('a malformed URL is an error that names its variable', () => {
   assert.throws(() => readSettings({ VITE_SERVER_URL: 'localhost:8000' }), /VITE_SERVER_URL must be an http\(s\) URL/);
   assert.throws(() => readSettings({ VITE_JAEGER_UI_URL: 'not a url' }), /VITE_JAEGER_UI_URL/);
   assert.throws(() => readSettings({ VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/v1/traces' }), /VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
+  for (const delay of ['-1', '1.5', 'soon', '99999999']) {
+    assert.throws(() => readSettings({ VITE_OTEL_BSP_SCHEDULE_DELAY: delay }), /VITE_OTEL_BSP_SCHEDULE_DELAY must be a whole number/);
+  }
 });
 
 test('originPattern matches the server origin and nothing else', () => {

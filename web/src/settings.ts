@@ -3,6 +3,8 @@ export interface Settings {
   otlpTracesUrl: string;
   serverUrl: string;
   jaegerUiUrl: string;
+  /** Milliseconds between the page's span exports. */
+  batchDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -14,7 +16,14 @@ export function readSettings(env: Env): Settings {
     otlpTracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http://localhost:4318/v1/traces'),
     serverUrl: readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000'),
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
+    batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
   };
+}
+
+function readMilliseconds(env: Env, name: string, fallback: number): number {
+  const value = env[name] || String(fallback);
+  if (!/^\d{1,7}$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds such as ${fallback}, got "${value}"`);
+  return Number(value);
 }
 
 function readUrl(env: Env, name: string, fallback: string): string {

@@ -5,6 +5,7 @@ interface ImportMetaEnv {
   readonly VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
   readonly VITE_SERVER_URL?: string;
   readonly VITE_JAEGER_UI_URL?: string;
+  readonly VITE_OTEL_BSP_SCHEDULE_DELAY?: string;
 }
 
 interface ImportMeta {

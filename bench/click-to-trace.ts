@@ -1,0 +1,64 @@
+// Click to trace: from the click on "Say hello" until Jaeger holds the complete trace, through the
+// native stack (real collector and Jaeger built from Go modules) with the batch delays as shipped.
+import { HELLO_SPANS } from '../e2e/support/hello-trace.ts';
+import { toReceivedSpans, type OtlpRequest } from '../e2e/support/otlp-receiver.ts';
+import { freePort, launchChromium, servePage } from '../e2e/support/page.ts';
+import { startPipeline } from '../e2e/support/pipeline.ts';
+import { startServer } from '../e2e/support/processes.ts';
+
+const CLICKS = Number(process.env.BENCH_CLICKS ?? 20);
+const TARGET_P50_MS = 1500;
+
+const pagePort = await freePort();
+const pageOrigin = `http://localhost:${pagePort}`;
+const pipeline = await startPipeline(pageOrigin);
+const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collectorUrl, CORS_ALLOWED_ORIGINS: pageOrigin });
+const page = await servePage(
+  pagePort,
+  { VITE_SERVER_URL: server.ready[1], VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collectorUrl}/v1/traces` },
+  { JAEGER_QUERY_URL: pipeline.jaegerUrl },
+);
+const browser = await launchChromium();
+
+async function traceComplete(traceId: string): Promise<boolean> {
+  const response = await fetch(`${pipeline.jaegerUrl}/api/v3/traces/${traceId}`);
+  if (!response.ok) return false;
+  const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
+  return HELLO_SPANS.every((name) => spans.some((span) => span.name === name));
+}
+
+const timesMs: number[] = [];
+try {
+  const tab = await browser.newPage();
+  await tab.goto(page.ready[1]);
+  const traceIdElement = tab.getByTestId('trace-id');
+  // One click to warm up, then the measured ones.
+  for (let click = 0; click <= CLICKS; click++) {
+    const previous = (await traceIdElement.count()) > 0 ? await traceIdElement.textContent() : null;
+    const started = performance.now();
+    await tab.getByRole('button', { name: 'Say hello' }).click();
+    await tab.waitForFunction((old) => document.querySelector('[data-testid="trace-id"]')?.textContent !== old, previous);
+    const traceId = (await traceIdElement.textContent()) ?? '';
+    while (!(await traceComplete(traceId))) {
+      if (performance.now() - started > 30_000) throw new Error(`trace ${traceId} still incomplete after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (click > 0) timesMs.push(performance.now() - started);
+  }
+} finally {
+  await browser.close();
+  await page.dispose();
+  await server.stop();
+  await pipeline.stop();
+}
+
+const sorted = timesMs.toSorted((a, b) => a - b);
+const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const figures = { clicks: CLICKS, p50Ms: percentile(50), p90Ms: percentile(90), maxMs: sorted.at(-1)!, targetP50Ms: TARGET_P50_MS };
+
+console.log(`\nClick to trace: ${CLICKS} clicks, from the click until Jaeger has the complete trace (native stack)\n`);
+console.log('| p50 ms | p90 ms | max ms |');
+console.log('| ---: | ---: | ---: |');
+console.log(`| ${figures.p50Ms.toFixed(0)} | ${figures.p90Ms.toFixed(0)} | ${figures.maxMs.toFixed(0)} |`);
+console.log(`\np50 ${figures.p50Ms.toFixed(0)} ms (target ≤ ${TARGET_P50_MS} ms)\n`);
+console.log(JSON.stringify({ bench: 'click-to-trace', ...figures, timesMs }));
