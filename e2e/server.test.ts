@@ -179,6 +179,13 @@ test('OTEL_SDK_DISABLED=true serves without tracing', async () => {
   }
 });
 
+test('a malformed setting stops the server at once with a message naming it', async () => {
+  await assert.rejects(
+    startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CORS_ALLOWED_ORIGINS: 'http://localhost:5173/' }),
+    /exited with 1 before it was ready:\n.*hello-server cannot start: CORS_ALLOWED_ORIGINS must list origins/s,
+  );
+});
+
 test('with no collector it still answers and says in plain words what is wrong', async () => {
   const deadEndpoint = receiver.url.replace(/:\d+$/, ':9');
   const orphan = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: deadEndpoint, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });

@@ -1,10 +1,16 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { readConfig, type ServerConfig } from './config.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
-const config = readConfig();
+let config: ServerConfig;
+try {
+  config = readConfig();
+} catch (error) {
+  console.error(`hello-server cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
 const server = createServer(createApp(config.allowedOrigins));
 
 // Requests Node cannot parse (headers over 16 KB, invalid characters, unknown methods) never reach
