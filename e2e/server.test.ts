@@ -1,5 +1,6 @@
 // The real server with its tracing preload, exporting OTLP/protobuf to a receiver the test runs.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
 import { startServer, type RunningProcess } from './support/processes.ts';
@@ -164,6 +165,40 @@ test('SIGTERM drains, flushes queued spans to the collector and exits 0', async 
   }
 });
 
+test('SIGTERM under load: every answered request has all its spans at the collector', async () => {
+  const loadReceiver = new OtlpReceiver();
+  await loadReceiver.start();
+  const loaded = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: loadReceiver.url });
+  try {
+    const answeredTraceIds: string[] = [];
+    let stopping = false;
+    // 16 clients send requests back to back until the server stops answering.
+    const clients = Array.from({ length: 16 }, async () => {
+      while (true) {
+        try {
+          const response = await fetch(`${loaded.ready[1]}/hello?scenario=slow`, { headers: { traceparent: newTraceparent() } });
+          await response.text();
+          if (response.ok) answeredTraceIds.push(response.headers.get('traceresponse')!.split('-')[1]);
+        } catch {
+          if (stopping) return;
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    stopping = true;
+    assert.equal(await loaded.stop(), 0);
+    await Promise.all(clients);
+    assert.ok(answeredTraceIds.length > 16, `only ${answeredTraceIds.length} answers`);
+    const spansPerTrace = new Map<string, number>();
+    for (const { traceId } of loadReceiver.spans) spansPerTrace.set(traceId, (spansPerTrace.get(traceId) ?? 0) + 1);
+    // SERVER, 2 middleware, request handler, HelloHandler and SlowWork.
+    for (const traceId of answeredTraceIds) assert.equal(spansPerTrace.get(traceId), 6, `spans of trace ${traceId}`);
+  } finally {
+    await loaded.stop();
+    await loadReceiver.stop();
+  }
+});
+
 test('OTEL_SDK_DISABLED=true serves without tracing', async () => {
   const untraced = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SDK_DISABLED: 'true' });
   try {
@@ -200,6 +235,10 @@ test('with no collector it still answers and says in plain words what is wrong',
     await orphan.stop();
   }
 });
+
+function newTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
