@@ -118,8 +118,9 @@ export class OtlpReceiver {
     this.#keepSpans = keepSpans;
   }
 
-  async start(): Promise<void> {
-    this.#server.listen(0, '127.0.0.1');
+  /** Listens on loopback, on `port` or a free one. */
+  async start(port = 0): Promise<void> {
+    this.#server.listen(port, '127.0.0.1');
     await once(this.#server, 'listening');
   }
 
