@@ -4,7 +4,8 @@
 //   (a) bare:    the same server without the tracing preload
 //   (b) shipped: this project's server as it ships (server/src/instrumentation.ts)
 //   (c) stock:   @opentelemetry/auto-instrumentations-node with its defaults, as users copy it
-// and, to show where the cost sits, (b) with sampling off: instrumented, but no span recorded.
+// and, to show where the cost sits, (b) with sampling off (instrumented, but no span recorded) and
+// (b) exporting OTLP/JSON instead of protobuf.
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { OtlpReceiver } from '../e2e/support/otlp-receiver.ts';
@@ -18,7 +19,7 @@ const SERVER_CORE = '0';
 const benchModules = fileURLToPath(new URL('node_modules/', import.meta.url));
 
 interface Setup {
-  name: 'bare' | 'shipped' | 'stock' | 'shipped-unsampled';
+  name: 'bare' | 'shipped' | 'stock' | 'shipped-unsampled' | 'shipped-json';
   args: string[];
   env?: Record<string, string>;
 }
@@ -39,6 +40,11 @@ const SETUPS: Setup[] = [
     name: 'shipped-unsampled',
     args: ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'],
     env: { OTEL_TRACES_SAMPLER: 'always_off' },
+  },
+  {
+    name: 'shipped-json',
+    args: ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'],
+    env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
   },
 ];
 
