@@ -1,9 +1,8 @@
 // Click to trace: from the click on "Say hello" until Jaeger holds the complete trace, through the
 // native stack (real collector and Jaeger built from Go modules) with the batch delays as shipped.
 import { HELLO_SPANS } from '../e2e/support/hello-trace.ts';
-import { toReceivedSpans, type OtlpRequest } from '../e2e/support/otlp-receiver.ts';
-import { freePort, launchChromium, servePage } from '../e2e/support/page.ts';
-import { startPipeline } from '../e2e/support/pipeline.ts';
+import { clickSayHello, freePort, launchChromium, servePage } from '../e2e/support/page.ts';
+import { startPipeline, traceFromJaeger } from '../e2e/support/pipeline.ts';
 import { startServer } from '../e2e/support/processes.ts';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 20);
@@ -20,29 +19,15 @@ const page = await servePage(
 );
 const browser = await launchChromium();
 
-async function traceComplete(traceId: string): Promise<boolean> {
-  const response = await fetch(`${pipeline.jaegerUrl}/api/v3/traces/${traceId}`);
-  if (!response.ok) return false;
-  const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
-  return HELLO_SPANS.every((name) => spans.some((span) => span.name === name));
-}
-
 const timesMs: number[] = [];
 try {
   const tab = await browser.newPage();
   await tab.goto(page.ready[1]);
-  const traceIdElement = tab.getByTestId('trace-id');
   // One click to warm up, then the measured ones.
   for (let click = 0; click <= CLICKS; click++) {
-    const previous = (await traceIdElement.count()) > 0 ? await traceIdElement.textContent() : null;
     const started = performance.now();
-    await tab.getByRole('button', { name: 'Say hello' }).click();
-    await tab.waitForFunction((old) => document.querySelector('[data-testid="trace-id"]')?.textContent !== old, previous);
-    const traceId = (await traceIdElement.textContent()) ?? '';
-    while (!(await traceComplete(traceId))) {
-      if (performance.now() - started > 30_000) throw new Error(`trace ${traceId} still incomplete after 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const traceId = await clickSayHello(tab);
+    await traceFromJaeger(pipeline.jaegerUrl, traceId, HELLO_SPANS, { pollMs: 20 });
     if (click > 0) timesMs.push(performance.now() - started);
   }
 } finally {

@@ -7,7 +7,7 @@ import { createServer, type Socket } from 'node:net';
 import autocannon from 'autocannon';
 import { OtlpReceiver } from '../e2e/support/otlp-receiver.ts';
 import { freePort } from '../e2e/support/page.ts';
-import { repoRoot, startProcess } from '../e2e/support/processes.ts';
+import { repoRoot, SERVER_ARGS, startProcess } from '../e2e/support/processes.ts';
 
 const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 15);
 const RATE = 200;
@@ -19,7 +19,7 @@ const collectorUrl = `http://127.0.0.1:${collectorPort}`;
 let receiver = new OtlpReceiver({ keepSpans: false });
 await receiver.start(collectorPort);
 
-const server = await startProcess('taskset', ['-c', '0', process.execPath, '--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'], {
+const server = await startProcess('taskset', ['-c', '0', process.execPath, ...SERVER_ARGS], {
   cwd: `${repoRoot}/server`,
   env: { PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl },
   readyPattern: /listening on (http:\/\/\S+)/,

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { OtlpReceiver } from '../e2e/support/otlp-receiver.ts';
-import { repoRoot, startProcess } from '../e2e/support/processes.ts';
+import { repoRoot, SERVER_ARGS, startProcess } from '../e2e/support/processes.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -26,7 +26,7 @@ interface Setup {
 
 const SETUPS: Setup[] = [
   { name: 'bare', args: ['--env-file=otel.env', 'dist/main.js'] },
-  { name: 'shipped', args: ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'] },
+  { name: 'shipped', args: SERVER_ARGS },
   {
     name: 'stock',
     // The ESM loader hook and the register script, as the auto-instrumentations README shows for ES modules.
@@ -38,12 +38,12 @@ const SETUPS: Setup[] = [
   },
   {
     name: 'shipped-unsampled',
-    args: ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'],
+    args: SERVER_ARGS,
     env: { OTEL_TRACES_SAMPLER: 'always_off' },
   },
   {
     name: 'shipped-json',
-    args: ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'],
+    args: SERVER_ARGS,
     env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
   },
 ];

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
-import { StatusCode, toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { freePort, launchChromium, servePage, startPageServer } from './support/page.ts';
-import { startPipeline, type Pipeline } from './support/pipeline.ts';
+import { StatusCode, toReceivedSpans, type OtlpRequest } from './support/otlp-receiver.ts';
+import { clickSayHello, freePort, launchChromium, servePage, startPageServer } from './support/page.ts';
+import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
 import { repoRoot, startServer, type RunningProcess } from './support/processes.ts';
 
 const SCREENSHOTS = join(repoRoot, 'test-results');
@@ -51,34 +51,10 @@ after(async () => {
   await pipeline?.stop();
 });
 
-/** Polls Jaeger's API v3 until the trace holds every span in `names`. */
-async function traceFromJaeger(traceId: string, names: string[], timeoutMs = 30_000): Promise<ReceivedSpan[]> {
-  const deadline = Date.now() + timeoutMs;
-  let spans: ReceivedSpan[] = [];
-  while (Date.now() < deadline) {
-    const response = await fetch(`${pipeline.jaegerUrl}/api/v3/traces/${traceId}`);
-    if (response.ok) {
-      spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
-      if (names.every((name) => spans.some((span) => span.name === name))) return spans;
-    } else {
-      assert.equal(response.status, 404, `Jaeger answered ${response.status}: ${await response.text()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`Jaeger still lacks spans of trace ${traceId} after ${timeoutMs} ms; it has [${spans.map((s) => `${s.service}: ${s.name}`).join(', ')}]`);
-}
-
 /** Chooses the scenario, clicks, and waits for the page's waterfall; returns the trace id. */
 async function clickAndWaitForWaterfall(scenario: string): Promise<string> {
   await tab.getByLabel('Scenario').selectOption(scenario);
-  const traceIdElement = tab.getByTestId('trace-id');
-  const previous = (await traceIdElement.count()) > 0 ? await traceIdElement.textContent() : null;
-  await tab.getByRole('button', { name: 'Say hello' }).click();
-  await tab.waitForFunction(
-    (old) => document.querySelector('[data-testid="trace-id"]')?.textContent !== old,
-    previous,
-  );
-  const traceId = (await traceIdElement.textContent()) ?? '';
+  const traceId = await clickSayHello(tab);
   await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
   return traceId;
 }
@@ -109,7 +85,7 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
     `${pipeline.jaegerUrl}/trace/${traceId}`,
   );
 
-  const spans = await traceFromJaeger(traceId, HELLO_SPANS);
+  const spans = await traceFromJaeger(pipeline.jaegerUrl, traceId, HELLO_SPANS);
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
   assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
 
@@ -135,7 +111,7 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
 
 test('slow: the server waits about 300 ms in a child span of HelloHandler', async () => {
   const traceId = await clickAndWaitForWaterfall('slow');
-  const spans = await traceFromJaeger(traceId, [...HELLO_SPANS, 'SlowWork']);
+  const spans = await traceFromJaeger(pipeline.jaegerUrl, traceId, [...HELLO_SPANS, 'SlowWork']);
   const slowWork = only(spans, 'hello-server', 'SlowWork');
   assert.equal(slowWork.parentSpanId, only(spans, 'hello-server', 'HelloHandler').spanId);
   assert.ok(slowWork.durationMs >= 290 && slowWork.durationMs < 1000, `SlowWork took ${slowWork.durationMs} ms`);
@@ -151,7 +127,7 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
   const traceId = await clickAndWaitForWaterfall('failing');
   assert.match((await tab.getByTestId('error').textContent()) ?? '', /answered 500 Internal Server Error: error: simulated failure/);
 
-  const spans = await traceFromJaeger(traceId, HELLO_SPANS);
+  const spans = await traceFromJaeger(pipeline.jaegerUrl, traceId, HELLO_SPANS);
   const handler = only(spans, 'hello-server', 'HelloHandler');
   assert.equal(handler.status.code, StatusCode.ERROR);
   assert.ok(handler.events.some((event) => event.name === 'exception'));

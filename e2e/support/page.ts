@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
 const vite = join(repoRoot, 'node_modules/.bin/vite');
@@ -67,4 +67,13 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Clicks "Say hello" and waits until the page shows a new trace id; returns it. */
+export async function clickSayHello(tab: Page): Promise<string> {
+  const traceIdElement = tab.getByTestId('trace-id');
+  const previous = (await traceIdElement.count()) > 0 ? await traceIdElement.textContent() : null;
+  await tab.getByRole('button', { name: 'Say hello' }).click();
+  await tab.waitForFunction((old) => document.querySelector('[data-testid="trace-id"]')?.textContent !== old, previous);
+  return (await traceIdElement.textContent()) ?? '';
 }

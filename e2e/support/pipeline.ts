@@ -2,6 +2,7 @@
 // jaeger-config.yaml), built from Go modules, moved to free loopback ports with `--set`.
 import { join } from 'node:path';
 import { ensureNativeBinaries } from '../../scripts/native.ts';
+import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
 import { freePort } from './page.ts';
 import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
@@ -72,4 +73,26 @@ export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
     await jaeger.stop();
     throw error;
   }
+}
+
+/** Polls Jaeger's API v3 until the trace holds a span of every one of `names`; returns its spans. */
+export async function traceFromJaeger(
+  jaegerUrl: string,
+  traceId: string,
+  names: string[],
+  { timeoutMs = 30_000, pollMs = 250 } = {},
+): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  let spans: ReceivedSpan[] = [];
+  while (Date.now() < deadline) {
+    const response = await fetch(`${jaegerUrl}/api/v3/traces/${traceId}`);
+    if (response.ok) {
+      spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
+      if (names.every((name) => spans.some((span) => span.name === name))) return spans;
+    } else if (response.status !== 404) {
+      throw new Error(`Jaeger answered ${response.status}: ${await response.text()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`Jaeger still lacks spans of trace ${traceId} after ${timeoutMs} ms; it has [${spans.map((s) => `${s.service}: ${s.name}`).join(', ')}]`);
 }

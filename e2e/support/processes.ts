@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../scripts/native.ts';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export { repoRoot };
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -57,9 +57,12 @@ export async function startProcess(
   return { child, output: () => output, ready, stop };
 }
 
-/** The hello server as its start script runs it, on a free port, exporting to `otlpEndpoint`. */
+/** Node's arguments for the hello server as its start script runs it, from `server/`. */
+export const SERVER_ARGS = ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'];
+
+/** The hello server as its start script runs it, on a free port, with these variables. */
 export function startServer(env: Record<string, string>): Promise<RunningProcess> {
-  return startProcess(process.execPath, ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'], {
+  return startProcess(process.execPath, SERVER_ARGS, {
     cwd: `${repoRoot}/server`,
     env: { PORT: '0', ...env },
     readyPattern: /listening on (http:\/\/\S+)/,
