@@ -2,11 +2,16 @@
 // `import './instrumentation.ts'` swapped for an empty module; the small OpenTelemetry API that the
 // page's code calls stays, and does nothing without an SDK).
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
 import { repoRoot } from '../e2e/support/processes.ts';
+
+// Vite belongs to the page's own npm project in web/.
+const vite = createRequire(join(repoRoot, 'web/package.json')).resolve('vite');
+const { build } = (await import(pathToFileURL(vite).href)) as typeof import('vite');
 
 const TARGET_KB = 25;
 

@@ -32,7 +32,7 @@ const SETUPS: Setup[] = [
     // The ESM loader hook and the register script, as the auto-instrumentations README shows for ES modules.
     args: [
       `--experimental-loader=${benchModules}@opentelemetry/instrumentation/hook.mjs`,
-      '--require', `${benchModules}@opentelemetry/auto-instrumentations-node/build/src/register.js`,
+      '--require', `${benchModules}@opentelemetry/auto-instrumentations-node/dist/register.cjs`,
       'dist/main.js',
     ],
   },

@@ -41,7 +41,7 @@ if (await goVersion()) {
 }
 parts.push(
   { name: 'server', command: 'npm', args: ['start', '--silent', '-w', 'server'], healthUrl: 'http://127.0.0.1:8000/healthz' },
-  { name: 'web', command: 'npm', args: ['start', '--silent', '-w', 'web'], healthUrl: 'http://127.0.0.1:5173/' },
+  { name: 'web', command: 'npm', args: ['start', '--silent', '--prefix', 'web'], healthUrl: 'http://127.0.0.1:5173/' },
 );
 
 const running: ChildProcess[] = [];

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
-const vite = join(repoRoot, 'node_modules/.bin/vite');
+const vite = join(repoRoot, 'web/node_modules/.bin/vite');
 
 export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -17,10 +17,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Builds the page with these VITE_* settings into a temporary folder, and returns the folder. */
-export async function buildPage(env: Record<string, string>): Promise<string> {
+/** Builds the page with these VITE_* settings (and `vite build` options) into a temporary folder, and returns the folder. */
+export async function buildPage(env: Record<string, string>, options: string[] = []): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'hello-trace-page-'));
-  await promisify(execFile)(vite, ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+  await promisify(execFile)(vite, ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...options], {
     cwd: join(repoRoot, 'web'),
     env: { ...process.env, ...env },
   });
