@@ -11,11 +11,11 @@ const TARGET_P50_MS = 1500;
 const pagePort = await freePort();
 const pageOrigin = `http://localhost:${pagePort}`;
 const pipeline = await startPipeline(pageOrigin);
-const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collectorUrl, CORS_ALLOWED_ORIGINS: pageOrigin });
+const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, CORS_ALLOWED_ORIGINS: pageOrigin });
 const page = await servePage(
   pagePort,
-  { VITE_SERVER_URL: server.ready[1], VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collectorUrl}/v1/traces` },
-  { JAEGER_QUERY_URL: pipeline.jaegerUrl },
+  { VITE_SERVER_URL: server.ready[1], VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces` },
+  { JAEGER_QUERY_URL: pipeline.jaeger.url },
 );
 const browser = await launchChromium();
 
@@ -27,7 +27,7 @@ try {
   for (let click = 0; click <= CLICKS; click++) {
     const started = performance.now();
     const traceId = await clickSayHello(tab);
-    await traceFromJaeger(pipeline.jaegerUrl, traceId, HELLO_SPANS, { pollMs: 20 });
+    await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { pollMs: 20 });
     if (click > 0) timesMs.push(performance.now() - started);
   }
 } finally {

@@ -27,16 +27,16 @@ before(async () => {
   const pagePort = await freePort();
   pageOrigin = `http://localhost:${pagePort}`;
   pipeline = await startPipeline(pageOrigin);
-  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collectorUrl, CORS_ALLOWED_ORIGINS: pageOrigin });
+  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, CORS_ALLOWED_ORIGINS: pageOrigin });
   serverUrl = server.ready[1];
   page = await servePage(
     pagePort,
     {
       VITE_SERVER_URL: serverUrl,
-      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collectorUrl}/v1/traces`,
-      VITE_JAEGER_UI_URL: pipeline.jaegerUrl,
+      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
+      VITE_JAEGER_UI_URL: pipeline.jaeger.url,
     },
-    { JAEGER_QUERY_URL: pipeline.jaegerUrl },
+    { JAEGER_QUERY_URL: pipeline.jaeger.url },
   );
   browser = await launchChromium();
   tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -82,10 +82,10 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
   assert.equal(
     await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'),
-    `${pipeline.jaegerUrl}/trace/${traceId}`,
+    `${pipeline.jaeger.url}/trace/${traceId}`,
   );
 
-  const spans = await traceFromJaeger(pipeline.jaegerUrl, traceId, HELLO_SPANS);
+  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS);
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
   assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
 
@@ -111,7 +111,7 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
 
 test('slow: the server waits about 300 ms in a child span of HelloHandler', async () => {
   const traceId = await clickAndWaitForWaterfall('slow');
-  const spans = await traceFromJaeger(pipeline.jaegerUrl, traceId, [...HELLO_SPANS, 'SlowWork']);
+  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, [...HELLO_SPANS, 'SlowWork']);
   const slowWork = only(spans, 'hello-server', 'SlowWork');
   assert.equal(slowWork.parentSpanId, only(spans, 'hello-server', 'HelloHandler').spanId);
   assert.ok(slowWork.durationMs >= 290 && slowWork.durationMs < 1000, `SlowWork took ${slowWork.durationMs} ms`);
@@ -127,7 +127,7 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
   const traceId = await clickAndWaitForWaterfall('failing');
   assert.match((await tab.getByTestId('error').textContent()) ?? '', /answered 500 Internal Server Error: error: simulated failure/);
 
-  const spans = await traceFromJaeger(pipeline.jaegerUrl, traceId, HELLO_SPANS);
+  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS);
   const handler = only(spans, 'hello-server', 'HelloHandler');
   assert.equal(handler.status.code, StatusCode.ERROR);
   assert.ok(handler.events.some((event) => event.name === 'exception'));
@@ -163,7 +163,7 @@ test('the waterfall\'s polls of the page server make no traces of their own', as
     'query.start_time_max': new Date(now + 60_000).toISOString(),
     'query.num_traces': '100',
   });
-  const response = await fetch(`${pipeline.jaegerUrl}/api/v3/traces?${query}`);
+  const response = await fetch(`${pipeline.jaeger.url}/api/v3/traces?${query}`);
   assert.equal(response.status, 200);
   const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
   assert.ok(spans.length >= 6, `found ${spans.length} page spans`);
@@ -189,7 +189,7 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
 });
 
 function preflight(origin: string): Promise<Response> {
-  return fetch(`${pipeline.collectorUrl}/v1/traces`, {
+  return fetch(`${pipeline.collector.url}/v1/traces`, {
     method: 'OPTIONS',
     headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
   });

@@ -50,19 +50,24 @@ test('continues the caller\'s trace and reads the baggage in HelloHandler', asyn
   assert.equal(serverSpan.kind, SpanKind.SERVER);
   assert.equal(serverSpan.traceId, TRACE_ID);
   assert.equal(serverSpan.parentSpanId, PARENT_ID);
-  assert.equal(serverSpan.attributes['http.request.method'], 'GET');
-  assert.equal(serverSpan.attributes['http.route'], '/hello');
-  assert.equal(serverSpan.attributes['url.path'], '/hello');
-  assert.equal(serverSpan.attributes['http.response.status_code'], 200);
+  assert.deepEqual(serverSpan.attributes, {
+    'http.request.method': 'GET',
+    'url.scheme': 'http',
+    'url.path': '/hello',
+    'client.address': '127.0.0.1',
+    'network.protocol.version': '1.1',
+    'user_agent.original': 'node',
+    'http.route': '/hello',
+    'http.response.status_code': 200,
+  });
+  assert.equal(serverSpan.status.code, StatusCode.UNSET);
 
   const handler = byName(spans, 'HelloHandler');
   assert.equal(handler.kind, SpanKind.INTERNAL);
   assert.equal(handler.traceId, TRACE_ID);
+  assert.equal(handler.parentSpanId, serverSpan.spanId);
   assert.equal(handler.attributes['app.baggage.name'], 'GoFrame');
-  // HelloHandler sits below the SERVER span, with Express's request handler span between them.
-  const requestHandler = spans.find((span) => span.spanId === handler.parentSpanId);
-  assert.equal(requestHandler?.name, 'request handler');
-  assert.equal(requestHandler?.parentSpanId, serverSpan.spanId);
+  assert.deepEqual(spans.map((span) => span.name).toSorted(), ['GET /hello', 'HelloHandler']);
   assert.ok(spans.every((span) => span.traceId === TRACE_ID));
 
   // The answer names the SERVER span, for the page to link to.
@@ -90,6 +95,28 @@ test('scenario failing answers 500 and marks the server spans as errors', async 
   const serverSpan = byName(spans, 'GET /hello');
   assert.equal(serverSpan.status.code, StatusCode.ERROR);
   assert.equal(serverSpan.attributes['http.response.status_code'], 500);
+  assert.equal(serverSpan.attributes['error.type'], '500');
+  assert.equal(serverSpan.attributes['url.query'], 'scenario=failing');
+});
+
+test('a path no route matches keeps the method as its span name', async () => {
+  const { response, spans } = await hello({ traceparent: TRACEPARENT }, '/nowhere?x=1');
+  assert.equal(response.status, 404);
+  const serverSpan = byName(spans, 'GET');
+  assert.equal(serverSpan.attributes['http.route'], undefined);
+  assert.equal(serverSpan.attributes['url.path'], '/nowhere');
+  assert.equal(serverSpan.attributes['http.response.status_code'], 404);
+  assert.equal(serverSpan.status.code, StatusCode.UNSET);
+});
+
+test('a request the client abandons ends its SERVER span as an error', async () => {
+  const seen = receiver.spans.length;
+  await assert.rejects(fetch(`${serverUrl}/hello?scenario=slow`, { headers: { traceparent: TRACEPARENT }, signal: AbortSignal.timeout(100) }));
+  const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(seen);
+  const serverSpan = byName(spans, 'GET /hello');
+  assert.equal(serverSpan.status.code, StatusCode.ERROR);
+  assert.equal(serverSpan.status.message, 'the connection closed before the response was sent');
+  assert.equal(serverSpan.attributes['http.response.status_code'], undefined);
 });
 
 test('the caller\'s sampling decision wins: an unsampled parent gets no server spans', async () => {
@@ -98,6 +125,7 @@ test('the caller\'s sampling decision wins: an unsampled parent gets no server s
     headers: { traceparent: `00-${unsampledTraceId}-${PARENT_ID}-00`, baggage: 'name=GoFrame' },
   });
   assert.equal(await response.text(), 'hello:GoFrame');
+  assert.equal(response.headers.get('traceresponse'), null);
   // A sampled request after it: once its spans are in, the unsampled one's would be too.
   await hello({ traceparent: TRACEPARENT });
   assert.ok(receiver.spans.every((span) => span.traceId !== unsampledTraceId));
@@ -191,12 +219,45 @@ test('SIGTERM under load: every answered request has all its spans at the collec
     assert.ok(answeredTraceIds.length > 16, `only ${answeredTraceIds.length} answers`);
     const spansPerTrace = new Map<string, number>();
     for (const { traceId } of loadReceiver.spans) spansPerTrace.set(traceId, (spansPerTrace.get(traceId) ?? 0) + 1);
-    // SERVER, 2 middleware, request handler, HelloHandler and SlowWork.
-    for (const traceId of answeredTraceIds) assert.equal(spansPerTrace.get(traceId), 6, `spans of trace ${traceId}`);
+    // SERVER, HelloHandler and SlowWork.
+    for (const traceId of answeredTraceIds) assert.equal(spansPerTrace.get(traceId), 3, `spans of trace ${traceId}`);
   } finally {
     await loaded.stop();
     await loadReceiver.stop();
   }
+});
+
+test('OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express gives the official instrumentations\' spans', async () => {
+  const officialReceiver = new OtlpReceiver();
+  await officialReceiver.start();
+  const official = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: officialReceiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' });
+  try {
+    const response = await fetch(`${official.ready[1]}/hello`, { headers: { traceparent: TRACEPARENT, baggage: 'name=GoFrame' } });
+    assert.equal(await response.text(), 'hello:GoFrame');
+    const spans = await officialReceiver.waitFor((all) => all.some((span) => span.kind === SpanKind.SERVER));
+    const serverSpan = byName(spans, 'GET /hello');
+    assert.equal(serverSpan.parentSpanId, PARENT_ID);
+    assert.equal(serverSpan.attributes['http.route'], '/hello');
+    assert.equal(response.headers.get('traceresponse'), `00-${TRACE_ID}-${serverSpan.spanId}-01`);
+    // Express's layers: middleware spans beside the request handler, which holds HelloHandler.
+    const requestHandler = byName(spans, 'request handler');
+    assert.equal(requestHandler.parentSpanId, serverSpan.spanId);
+    assert.equal(byName(spans, 'HelloHandler').parentSpanId, requestHandler.spanId);
+    assert.deepEqual(
+      spans.map((span) => span.name).toSorted(),
+      ['GET /hello', 'HelloHandler', 'middleware - <anonymous>', 'middleware - corsMiddleware', 'request handler'],
+    );
+  } finally {
+    await official.stop();
+    await officialReceiver.stop();
+  }
+});
+
+test('an unknown name in OTEL_NODE_ENABLED_INSTRUMENTATIONS stops the server with a message naming it', async () => {
+  await assert.rejects(
+    startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg' }),
+    /exited with 1 before it was ready:\n.*hello-server cannot start: OTEL_NODE_ENABLED_INSTRUMENTATIONS may list http and express, got "pg"/s,
+  );
 });
 
 test('OTEL_SDK_DISABLED=true serves without tracing', async () => {

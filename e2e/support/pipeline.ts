@@ -4,64 +4,113 @@ import { join } from 'node:path';
 import { ensureNativeBinaries } from '../../scripts/native.ts';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
 import { freePort } from './page.ts';
-import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
-
-export interface Pipeline {
-  /** OTLP/HTTP base URL of the collector. */
-  collectorUrl: string;
-  /** Jaeger's query API and UI. */
-  jaegerUrl: string;
-  collector: RunningProcess;
-  jaeger: RunningProcess;
-  stop(): Promise<void>;
-}
+import { onCore, repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
 const READY = /Everything is ready/;
 const at = (port: number) => `127.0.0.1:${port}`;
 
-export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
-  const binaries = await ensureNativeBinaries((line) => console.log(`# ${line}`));
-  const ports = Object.fromEntries(
-    await Promise.all(
-      ['jaegerGrpc', 'jaegerHttp', 'jaegerQuery', 'jaegerQueryGrpc', 'jaegerHealth', 'grpc', 'http', 'health'].map(
-        async (name) => [name, await freePort()] as const,
-      ),
-    ),
-  );
-  const noMetrics = '--set=service::telemetry::metrics::level=none';
+async function freePorts<Name extends string>(names: readonly Name[]): Promise<Record<Name, number>> {
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const))) as Record<Name, number>;
+}
 
-  const jaeger = await startProcess(
-    binaries.jaeger,
+function startNative(binary: string, args: string[], env: Record<string, string>, cpu?: string): Promise<RunningProcess> {
+  return startProcess(...onCore(cpu, binary, args), { cwd: repoRoot, env, readyPattern: READY });
+}
+
+const COLLECTOR_PORTS = ['grpc', 'http', 'health', 'metrics'] as const;
+export type CollectorPorts = Record<(typeof COLLECTOR_PORTS)[number], number>;
+
+export interface Collector {
+  /** OTLP/HTTP base URL. */
+  url: string;
+  /** Kept, so that a restarted collector listens where the old one did. */
+  ports: CollectorPorts;
+  process: RunningProcess;
+  /** Spans the collector accepted, from its own metrics (`otelcol_receiver_accepted_spans`). */
+  acceptedSpans(): Promise<number>;
+  stop(): Promise<number | null>;
+}
+
+export interface CollectorOptions {
+  /** The page's origin, which the collector's CORS allows. */
+  pageOrigin?: string;
+  /** Jaeger's OTLP gRPC address; without it, spans go to the `debug` exporter only. */
+  jaegerGrpc?: string;
+  ports?: CollectorPorts;
+  cpu?: string;
+}
+
+export async function startCollector({ pageOrigin = 'http://localhost:5173', jaegerGrpc, ports, cpu }: CollectorOptions = {}): Promise<Collector> {
+  const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
+  const open = ports ?? (await freePorts(COLLECTOR_PORTS));
+  const running = await startNative(
+    otelcol,
+    [
+      '--config', join(repoRoot, 'otel-collector-config.yaml'),
+      `--set=receivers::otlp::protocols::grpc::endpoint=${at(open.grpc)}`,
+      `--set=receivers::otlp::protocols::http::endpoint=${at(open.http)}`,
+      `--set=extensions::health_check::endpoint=${at(open.health)}`,
+      `--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${open.metrics}}}}}]`,
+      ...(jaegerGrpc ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
+    ],
+    { OTEL_COLLECTOR_CORS_ORIGIN: pageOrigin, ...(jaegerGrpc ? { JAEGER_OTLP_GRPC_ENDPOINT: jaegerGrpc } : {}) },
+    cpu,
+  );
+  return {
+    url: `http://${at(open.http)}`,
+    ports: open,
+    process: running,
+    async acceptedSpans() {
+      const metrics = await (await fetch(`http://${at(open.metrics)}/metrics`)).text();
+      const counters = metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?(?:\{[^}]*\})? (\S+)$/gm);
+      return [...counters].reduce((sum, [, value]) => sum + Number(value), 0);
+    },
+    stop: () => running.stop(),
+  };
+}
+
+const JAEGER_PORTS = ['grpc', 'http', 'query', 'queryGrpc', 'health'] as const;
+
+export interface Jaeger {
+  /** Query API and UI. */
+  url: string;
+  /** OTLP gRPC address, for the collector. */
+  otlpGrpc: string;
+  process: RunningProcess;
+  stop(): Promise<number | null>;
+}
+
+export async function startJaeger(): Promise<Jaeger> {
+  const { jaeger } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
+  const ports = await freePorts(JAEGER_PORTS);
+  const running = await startNative(
+    jaeger,
     [
       '--config', join(repoRoot, 'jaeger-config.yaml'),
-      `--set=receivers::otlp::protocols::grpc::endpoint=${at(ports.jaegerGrpc)}`,
-      `--set=receivers::otlp::protocols::http::endpoint=${at(ports.jaegerHttp)}`,
-      `--set=extensions::jaeger_query::http::endpoint=${at(ports.jaegerQuery)}`,
-      `--set=extensions::jaeger_query::grpc::endpoint=${at(ports.jaegerQueryGrpc)}`,
-      `--set=extensions::healthcheckv2::http::endpoint=${at(ports.jaegerHealth)}`,
-      noMetrics,
+      `--set=receivers::otlp::protocols::grpc::endpoint=${at(ports.grpc)}`,
+      `--set=receivers::otlp::protocols::http::endpoint=${at(ports.http)}`,
+      `--set=extensions::jaeger_query::http::endpoint=${at(ports.query)}`,
+      `--set=extensions::jaeger_query::grpc::endpoint=${at(ports.queryGrpc)}`,
+      `--set=extensions::healthcheckv2::http::endpoint=${at(ports.health)}`,
+      '--set=service::telemetry::metrics::level=none',
     ],
-    { cwd: repoRoot, readyPattern: READY },
+    {},
   );
+  return { url: `http://${at(ports.query)}`, otlpGrpc: at(ports.grpc), process: running, stop: () => running.stop() };
+}
+
+export interface Pipeline {
+  collector: Collector;
+  jaeger: Jaeger;
+  stop(): Promise<void>;
+}
+
+/** Jaeger, then the collector in front of it, as `npm start` runs them. */
+export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
+  const jaeger = await startJaeger();
   try {
-    const collector = await startProcess(
-      binaries.otelcol,
-      [
-        '--config', join(repoRoot, 'otel-collector-config.yaml'),
-        `--set=receivers::otlp::protocols::grpc::endpoint=${at(ports.grpc)}`,
-        `--set=receivers::otlp::protocols::http::endpoint=${at(ports.http)}`,
-        `--set=extensions::health_check::endpoint=${at(ports.health)}`,
-        noMetrics,
-      ],
-      {
-        cwd: repoRoot,
-        env: { OTEL_COLLECTOR_CORS_ORIGIN: pageOrigin, JAEGER_OTLP_GRPC_ENDPOINT: at(ports.jaegerGrpc) },
-        readyPattern: READY,
-      },
-    );
+    const collector = await startCollector({ pageOrigin, jaegerGrpc: jaeger.otlpGrpc });
     return {
-      collectorUrl: `http://${at(ports.http)}`,
-      jaegerUrl: `http://${at(ports.jaegerQuery)}`,
       collector,
       jaeger,
       async stop() {

@@ -57,12 +57,23 @@ export async function startProcess(
   return { child, output: () => output, ready, stop };
 }
 
+/** A command line, run on one CPU core (with taskset) when `cpu` is given. */
+export function onCore(cpu: string | undefined, command: string, args: string[]): [string, string[]] {
+  return cpu === undefined ? [command, args] : ['taskset', ['-c', cpu, command, ...args]];
+}
+
 /** Node's arguments for the hello server as its start script runs it, from `server/`. */
 export const SERVER_ARGS = ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'];
 
-/** The hello server as its start script runs it, on a free port, with these variables. */
-export function startServer(env: Record<string, string>): Promise<RunningProcess> {
-  return startProcess(process.execPath, SERVER_ARGS, {
+/**
+ * The hello server on a free port, with these variables: as its start script runs it, or with
+ * other Node arguments (`args`), pinned to one CPU core when `cpu` is given.
+ */
+export function startServer(
+  env: Record<string, string>,
+  { args = SERVER_ARGS, cpu }: { args?: string[]; cpu?: string } = {},
+): Promise<RunningProcess> {
+  return startProcess(...onCore(cpu, process.execPath, args), {
     cwd: `${repoRoot}/server`,
     env: { PORT: '0', ...env },
     readyPattern: /listening on (http:\/\/\S+)/,

@@ -1,36 +1,39 @@
-// Preloaded with `node --import` so that tracing starts before the app loads express and http.
-// Everything else (service name, exporter, sampler, propagators) comes from the OTEL_* variables.
-import { ServerResponse } from 'node:http';
+// Preloaded with `node --import` so that tracing starts before the app loads http and express.
+// Everything else (service name, exporter, sampler, propagators, batching) comes from the OTEL_* variables.
+import { Server, ServerResponse, type IncomingMessage } from 'node:http';
 import { register } from 'node:module';
-import { isSpanContextValid } from '@opentelemetry/api';
-import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { getBooleanFromEnv, getStringListFromEnv, setGlobalErrorHandler } from '@opentelemetry/core';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
 
-// The app is an ES module: this hook lets the instrumentations patch modules it imports.
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+/** The official instrumentations this server can use instead of its own SERVER span. */
+const OFFICIAL = ['http', 'express'];
+const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
 
-const sdk = new NodeSDK({
-  instrumentations: [
-    new HttpInstrumentation({
-      // Health checks and CORS preflights carry no trace context; tracing them would
-      // only add a root trace per request. Preflights are cached by the browser instead.
-      ignoreIncomingRequestHook: (request) => request.method === 'OPTIONS' || request.url === '/healthz',
-      // Runs as the SERVER span starts, before the app: names that span in the response, as
-      // `traceresponse` (W3C Trace Context Level 3 draft) and as a Server-Timing entry.
-      responseHook: (span, response) => {
-        if (!(response instanceof ServerResponse) || !isSpanContextValid(span.spanContext())) return;
-        const { traceId, spanId, traceFlags } = span.spanContext();
-        const traceparent = `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`;
-        response.setHeader('traceresponse', traceparent);
-        response.appendHeader('Server-Timing', `traceparent;desc="${traceparent}"`);
-      },
-    }),
-    new ExpressInstrumentation(),
-  ],
-});
+const official = getStringListFromEnv('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? [];
+const unknown = official.filter((name) => !OFFICIAL.includes(name));
+if (unknown.length > 0) {
+  console.error(`hello-server cannot start: OTEL_NODE_ENABLED_INSTRUMENTATIONS may list ${OFFICIAL.join(' and ')}, got "${unknown.join(', ')}"`);
+  process.exit(1);
+}
+
+const sdk = new NodeSDK({ instrumentations: await officialInstrumentations(official) });
 sdk.start();
+if (official.length === 0 && !getBooleanFromEnv('OTEL_SDK_DISABLED')) traceIncomingRequests();
 
 // Without this, a failed export prints nothing (or, with OTEL_LOG_LEVEL set, a JSON blob).
 const endpoint =
@@ -44,3 +47,117 @@ setGlobalErrorHandler((error) => {
 process.once('beforeExit', () => {
   sdk.shutdown().catch((error: unknown) => console.error('OpenTelemetry shutdown failed:', error));
 });
+
+/** Health checks and CORS preflights carry no trace context; tracing them would only add a root trace each. */
+function isUntraced(request: IncomingMessage): boolean {
+  return request.method === 'OPTIONS' || request.url === '/healthz';
+}
+
+/**
+ * The SERVER span of each request, started from `http.Server`'s `request` event: the spans and
+ * attributes of `@opentelemetry/instrumentation-http` that this app needs, at a fraction of its
+ * cost per request (README, Performance). An unsampled request only gets its context propagated.
+ */
+function traceIncomingRequests(): void {
+  const tracer = trace.getTracer('hello-server-http');
+  const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    const [request, response] = args as [IncomingMessage, ServerResponse];
+    if (event !== 'request' || isUntraced(request)) return emit.call(this, event, ...args);
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const method = KNOWN_METHODS.has(request.method ?? '') ? request.method! : '_OTHER';
+    const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER }, parent);
+    if (span.isRecording()) recordServerSpan(span, method, request, response);
+    return context.with(trace.setSpan(parent, span), emit, this, event, ...args);
+  } as typeof Server.prototype.emit;
+}
+
+function recordServerSpan(span: Span, method: string, request: IncomingMessage, response: ServerResponse): void {
+  const { path, query } = splitTarget(request.url ?? '/');
+  span.setAttributes({
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_SCHEME]: 'http',
+    [ATTR_URL_PATH]: path,
+    [ATTR_CLIENT_ADDRESS]: request.socket.remoteAddress,
+    [ATTR_NETWORK_PROTOCOL_VERSION]: request.httpVersion,
+    [ATTR_USER_AGENT_ORIGINAL]: request.headers['user-agent'],
+  });
+  if (query) span.setAttribute(ATTR_URL_QUERY, query);
+  if (method === '_OTHER') span.setAttribute(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, request.method ?? '');
+  nameServerSpan(span, response);
+  response.once('close', () => {
+    nameRoute(span, request);
+    if (!response.writableFinished) {
+      span.setAttribute(ATTR_ERROR_TYPE, '_OTHER');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response was sent' });
+    } else {
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
+      if (response.statusCode >= 500) {
+        span.setAttribute(ATTR_ERROR_TYPE, String(response.statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    }
+    span.end();
+  });
+}
+
+/** The path and query of a request target: origin-form (/hello?x=1) by hand, anything else parsed. */
+function splitTarget(target: string): { path: string; query: string } {
+  if (!target.startsWith('/')) {
+    const url = URL.parse(target);
+    return url ? { path: url.pathname, query: url.search.slice(1) } : { path: target, query: '' };
+  }
+  const queryAt = target.indexOf('?');
+  return queryAt === -1 ? { path: target, query: '' } : { path: target.slice(0, queryAt), query: target.slice(queryAt + 1) };
+}
+
+/**
+ * Names the SERVER span in the response, as `traceresponse` (W3C Trace Context Level 3 draft) and
+ * as a Server-Timing entry, so that the page can link to it. Unsampled spans are never recorded.
+ */
+function nameServerSpan(span: Span, response: ServerResponse): void {
+  if (!span.isRecording()) return;
+  const { traceId, spanId } = span.spanContext();
+  const traceparent = `00-${traceId}-${spanId}-01`;
+  response.setHeader('traceresponse', traceparent);
+  response.appendHeader('Server-Timing', `traceparent;desc="${traceparent}"`);
+}
+
+/** Names the span after the route Express matched (its documented `req.baseUrl` and `req.route`), such as `GET /hello`. */
+function nameRoute(span: Span, request: IncomingMessage): void {
+  const { baseUrl, route } = request as IncomingMessage & { baseUrl?: string; route?: { path?: unknown } };
+  if (typeof route?.path !== 'string') return;
+  const method = KNOWN_METHODS.has(request.method ?? '') ? request.method : 'HTTP';
+  span.setAttribute(ATTR_HTTP_ROUTE, `${baseUrl ?? ''}${route.path}`).updateName(`${method} ${baseUrl ?? ''}${route.path}`);
+}
+
+/**
+ * The official instrumentations named in OTEL_NODE_ENABLED_INSTRUMENTATIONS: `http,express` gives
+ * the SERVER span plus a span per Express middleware and request handler (README, Spans you should see).
+ */
+async function officialInstrumentations(names: string[]): Promise<Instrumentation[]> {
+  const instrumentations: Instrumentation[] = [];
+  if (names.includes('http')) {
+    const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+    instrumentations.push(
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: isUntraced,
+        // Runs as the SERVER span starts, before the app.
+        responseHook: (span, response) => {
+          if (response instanceof ServerResponse) nameServerSpan(span, response);
+        },
+        // The Express instrumentation names the route; without it, Express's req.route does.
+        applyCustomAttributesOnSpan: names.includes('express')
+          ? undefined
+          : (span, request) => nameRoute(span, request as IncomingMessage),
+      }),
+    );
+  }
+  if (names.includes('express')) {
+    // The app is an ES module: this loader hook lets the instrumentation patch the express it imports.
+    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+    const { ExpressInstrumentation } = await import('@opentelemetry/instrumentation-express');
+    instrumentations.push(new ExpressInstrumentation());
+  }
+  return instrumentations;
+}
