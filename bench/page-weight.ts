@@ -9,9 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../e2e/support/processes.ts';
 
-// Vite belongs to the page's own npm project in web/.
+// Vite belongs to the page's own npm project in web/; this is the part of its API used here.
 const vite = createRequire(join(repoRoot, 'web/package.json')).resolve('vite');
-const { build } = (await import(pathToFileURL(vite).href)) as typeof import('vite');
+const { build } = (await import(pathToFileURL(vite).href)) as { build(config: Record<string, unknown>): Promise<unknown> };
 
 const TARGET_KB = 25;
 

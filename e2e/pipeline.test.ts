@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { StatusCode, toReceivedSpans, type OtlpRequest } from './support/otlp-receiver.ts';
 import { clickSayHello, freePort, launchChromium, servePage, startPageServer } from './support/page.ts';
-import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
+import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
 import { repoRoot, startServer, type RunningProcess } from './support/processes.ts';
 
 const SCREENSHOTS = join(repoRoot, 'test-results');
@@ -78,7 +79,11 @@ async function openDetails(spanName: string): Promise<string> {
 }
 
 test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', async () => {
+  const consoleErrors: string[] = [];
+  tab.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
   const traceId = await clickAndWaitForWaterfall('normal');
+  // Waiting for Jaeger to have the trace is not an error, and nothing else failed either.
+  assert.deepEqual(consoleErrors, []);
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
   assert.equal(
     await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'),
@@ -200,4 +205,18 @@ test('the collector grants CORS to the page\'s origin only', async () => {
   for (const origin of ['http://evil.example', pageOrigin.replace('localhost', '127.0.0.1'), 'null']) {
     assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), null, origin);
   }
+});
+
+test('a click while the collector restarts: its trace is complete once the collector is back', { timeout: 90_000 }, async () => {
+  const { ports } = pipeline.collector;
+  assert.equal(await pipeline.collector.stop(), 0);
+  await tab.getByLabel('Scenario').selectOption('normal');
+  const traceId = await clickSayHello(tab);
+  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+  await sleep(10_000);
+  pipeline.collector = await startCollector({ pageOrigin, jaegerOtlp: pipeline.jaeger.otlp, ports });
+  // The page and the server kept the spans they could not send, and send them now.
+  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
+  assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
+  await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
 });

@@ -34,13 +34,13 @@ export interface Collector {
 export interface CollectorOptions {
   /** The page's origin, which the collector's CORS allows. */
   pageOrigin?: string;
-  /** Jaeger's OTLP gRPC address; without it, spans go to the `debug` exporter only. */
-  jaegerGrpc?: string;
+  /** Jaeger's OTLP/HTTP base URL; without it, spans go to the `debug` exporter only. */
+  jaegerOtlp?: string;
   ports?: CollectorPorts;
   cpu?: string;
 }
 
-export async function startCollector({ pageOrigin = 'http://localhost:5173', jaegerGrpc, ports, cpu }: CollectorOptions = {}): Promise<Collector> {
+export async function startCollector({ pageOrigin = 'http://localhost:5173', jaegerOtlp, ports, cpu }: CollectorOptions = {}): Promise<Collector> {
   const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
   const open = ports ?? (await freePorts(COLLECTOR_PORTS));
   const running = await startNative(
@@ -51,9 +51,9 @@ export async function startCollector({ pageOrigin = 'http://localhost:5173', jae
       `--set=receivers::otlp::protocols::http::endpoint=${at(open.http)}`,
       `--set=extensions::health_check::endpoint=${at(open.health)}`,
       `--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${open.metrics}}}}}]`,
-      ...(jaegerGrpc ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
+      ...(jaegerOtlp ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
     ],
-    { OTEL_COLLECTOR_CORS_ORIGIN: pageOrigin, ...(jaegerGrpc ? { JAEGER_OTLP_GRPC_ENDPOINT: jaegerGrpc } : {}) },
+    { OTEL_COLLECTOR_CORS_ORIGIN: pageOrigin, ...(jaegerOtlp ? { JAEGER_OTLP_ENDPOINT: jaegerOtlp } : {}) },
     cpu,
   );
   return {
@@ -69,37 +69,41 @@ export async function startCollector({ pageOrigin = 'http://localhost:5173', jae
   };
 }
 
-const JAEGER_PORTS = ['grpc', 'http', 'query', 'queryGrpc', 'health'] as const;
+const JAEGER_PORTS = ['http', 'query', 'queryGrpc', 'health'] as const;
+export type JaegerPorts = Record<(typeof JAEGER_PORTS)[number], number>;
 
 export interface Jaeger {
   /** Query API and UI. */
   url: string;
-  /** OTLP gRPC address, for the collector. */
-  otlpGrpc: string;
+  /** OTLP/HTTP base URL, for the collector. */
+  otlp: string;
+  /** Kept, so that a restarted Jaeger listens where the old one did. */
+  ports: JaegerPorts;
   process: RunningProcess;
   stop(): Promise<number | null>;
 }
 
-export async function startJaeger(): Promise<Jaeger> {
+/** Jaeger keeping its traces in `dataDir` (a folder of its own: Badger locks it), or in a temporary folder. */
+export async function startJaeger({ dataDir, ports }: { dataDir?: string; ports?: JaegerPorts } = {}): Promise<Jaeger> {
   const { jaeger } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
-  const ports = await freePorts(JAEGER_PORTS);
+  const open = ports ?? (await freePorts(JAEGER_PORTS));
   const running = await startNative(
     jaeger,
     [
       '--config', join(repoRoot, 'jaeger-config.yaml'),
-      `--set=receivers::otlp::protocols::grpc::endpoint=${at(ports.grpc)}`,
-      `--set=receivers::otlp::protocols::http::endpoint=${at(ports.http)}`,
-      `--set=extensions::jaeger_query::http::endpoint=${at(ports.query)}`,
-      `--set=extensions::jaeger_query::grpc::endpoint=${at(ports.queryGrpc)}`,
-      `--set=extensions::healthcheckv2::http::endpoint=${at(ports.health)}`,
+      `--set=receivers::otlp::protocols::http::endpoint=${at(open.http)}`,
+      `--set=extensions::jaeger_query::http::endpoint=${at(open.query)}`,
+      `--set=extensions::jaeger_query::grpc::endpoint=${at(open.queryGrpc)}`,
+      `--set=extensions::healthcheckv2::http::endpoint=${at(open.health)}`,
       '--set=service::telemetry::metrics::level=none',
     ],
-    {},
+    dataDir ? { JAEGER_DATA_DIR: dataDir } : { JAEGER_EPHEMERAL: 'true' },
   );
-  return { url: `http://${at(ports.query)}`, otlpGrpc: at(ports.grpc), process: running, stop: () => running.stop() };
+  return { url: `http://${at(open.query)}`, otlp: `http://${at(open.http)}`, ports: open, process: running, stop: () => running.stop() };
 }
 
 export interface Pipeline {
+  /** Replace it when the test restarts the collector, so that stop() stops the new one. */
   collector: Collector;
   jaeger: Jaeger;
   stop(): Promise<void>;
@@ -109,15 +113,15 @@ export interface Pipeline {
 export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
   const jaeger = await startJaeger();
   try {
-    const collector = await startCollector({ pageOrigin, jaegerGrpc: jaeger.otlpGrpc });
-    return {
-      collector,
+    const pipeline: Pipeline = {
+      collector: await startCollector({ pageOrigin, jaegerOtlp: jaeger.otlp }),
       jaeger,
       async stop() {
-        await collector.stop();
+        await pipeline.collector.stop();
         await jaeger.stop();
       },
     };
+    return pipeline;
   } catch (error) {
     await jaeger.stop();
     throw error;

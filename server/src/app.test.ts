@@ -25,6 +25,9 @@ test('GET /hello answers plain text that the browser must not sniff', async () =
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
   assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  // Made for its caller: a browser must ask again on every click, never answer from its cache.
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  assert.equal(response.headers.get('etag'), null);
   // Without the tracing preload there is no baggage to read.
   assert.equal(await response.text(), 'hello:');
 });

@@ -15,9 +15,11 @@ const tracer = trace.getTracer('hello-server');
 export function createApp(allowedOrigins: readonly string[]): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is made for its request (the baggage names the caller): never cached, so no ETag.
+  app.disable('etag');
 
   app.use((req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
     const origin = req.get('origin');
     // Lets the page's fetch span keep its network timings (DNS, connect, time to first byte).
     if (origin && allowedOrigins.includes(origin)) res.set('Timing-Allow-Origin', origin);

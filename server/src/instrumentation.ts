@@ -3,9 +3,18 @@
 import { Server, ServerResponse, type IncomingMessage } from 'node:http';
 import { register } from 'node:module';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { getBooleanFromEnv, getStringListFromEnv, setGlobalErrorHandler } from '@opentelemetry/core';
+import {
+  ExportResultCode,
+  getBooleanFromEnv,
+  getNumberFromEnv,
+  getStringFromEnv,
+  getStringListFromEnv,
+  setGlobalErrorHandler,
+  type ExportResult,
+} from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -31,22 +40,84 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 
-const sdk = new NodeSDK({ instrumentations: await officialInstrumentations(official) });
+const endpoint = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT') ?? 'http://localhost:4318';
+const traceExporter = ['otlp', undefined].includes(getStringFromEnv('OTEL_TRACES_EXPORTER')) ? patientExporter(await otlpExporter()) : undefined;
+const sdk = new NodeSDK({ traceExporter, instrumentations: await officialInstrumentations(official) });
 sdk.start();
 if (official.length === 0 && !getBooleanFromEnv('OTEL_SDK_DISABLED')) traceIncomingRequests();
 
 // Without this, a failed export prints nothing (or, with OTEL_LOG_LEVEL set, a JSON blob).
-const endpoint =
-  process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
-setGlobalErrorHandler((error) => {
-  const reason = error instanceof Error ? error.message : String(error);
-  console.error(`OpenTelemetry: ${reason}. Spans go to ${endpoint}: is the collector running? Requests are still served.`);
-});
+setGlobalErrorHandler((error) => console.error(`OpenTelemetry: ${reasonOf(error)}. Spans go to ${endpoint}. Requests are still served.`));
 
 // The app owns SIGTERM/SIGINT and drains its requests; once nothing is left to run, flush the spans.
+// A batch waiting for an absent collector would keep the process alive, so a signal ends the wait.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    traceExporter?.stopWaiting();
+    // Without a handler of the app's own, the signal ends the process as it would without this one.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
 process.once('beforeExit', () => {
-  sdk.shutdown().catch((error: unknown) => console.error('OpenTelemetry shutdown failed:', error));
+  sdk.shutdown().catch((error: unknown) => console.error(`OpenTelemetry: the last spans were lost: ${reasonOf(error)}`));
 });
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The OTLP exporter that OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL names, as NodeSDK would choose it. */
+async function otlpExporter(): Promise<SpanExporter> {
+  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (protocol === 'grpc') return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+  if (protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+}
+
+const RETRY_PAUSE_MS = 1_000;
+
+/**
+ * The OTLP exporter retries a failed batch 5 times over about 13 s, then the batch processor drops
+ * it. So that a collector away for longer (restarted, upgraded) costs no spans, this tries the
+ * batch in flight again until OTEL_BSP_EXPORT_TIMEOUT runs out, while newer spans wait in the
+ * processor's bounded queue (OTEL_BSP_MAX_QUEUE_SIZE), which counts and logs what overflows.
+ */
+function patientExporter(exporter: SpanExporter): SpanExporter & { stopWaiting(): void } {
+  // One attempt takes up to the exporter's own timeout, within which it retries.
+  const attemptMs = getNumberFromEnv('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? getNumberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000;
+  const patienceMs = getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT') ?? 30_000;
+  let waiting = true;
+  let failing = false;
+  return {
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+      const giveUpAt = Date.now() + patienceMs;
+      const attempt = () =>
+        exporter.export(spans, (result) => {
+          if (result.code === ExportResultCode.SUCCESS) {
+            if (failing) console.error(`OpenTelemetry: the collector at ${endpoint} accepts spans again.`);
+            failing = false;
+            done(result);
+          } else if (!waiting || Date.now() + RETRY_PAUSE_MS + attemptMs > giveUpAt) {
+            done(result);
+          } else {
+            if (!failing) {
+              console.error(
+                `OpenTelemetry: ${reasonOf(result.error)}. Spans go to ${endpoint}: is the collector running? ` +
+                  'Requests are still served; spans wait (OTEL_BSP_MAX_QUEUE_SIZE) and are sent once it answers.',
+              );
+            }
+            failing = true;
+            setTimeout(attempt, RETRY_PAUSE_MS).unref();
+          }
+        });
+      attempt();
+    },
+    /** On the way out, a batch gets the exporter's own retries only. */
+    stopWaiting: () => void (waiting = false),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  };
+}
 
 /** Health checks and CORS preflights carry no trace context; tracing them would only add a root trace each. */
 function isUntraced(request: IncomingMessage): boolean {

@@ -63,10 +63,11 @@ test('passes a trace through from Jaeger API v3', async () => {
   assert.equal(jaegerRequests.at(-1), `/api/v3/traces/${TRACE_ID}`);
 });
 
-test('a trace Jaeger does not have yet is a 404', async () => {
+test('a trace Jaeger does not have yet is a trace without spans, not an error', async () => {
   const response = await fetch(`${proxyUrl}/api/traces/${MISSING_ID}`);
-  assert.equal(response.status, 404);
-  assert.deepEqual(await response.json(), { error: 'Jaeger has no span of this trace yet' });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { result: { resourceSpans: [] } });
+  assert.equal(jaegerRequests.at(-1), `/api/v3/traces/${MISSING_ID}`);
 });
 
 test('refuses anything but 32 lowercase hex digits, without asking Jaeger', async () => {

@@ -44,7 +44,8 @@ async function fetchTrace(jaegerUrl: string, traceId: string): Promise<[number, 
       },
     ];
   }
-  if (upstream.status === 404) return [404, { error: 'Jaeger has no span of this trace yet' }];
+  // Jaeger's "not found" only means its spans have not arrived yet: the trace so far, without spans.
+  if (upstream.status === 404) return [200, { result: { resourceSpans: [] } }];
   if (!upstream.ok) return [502, { error: `Jaeger answered ${upstream.status} ${upstream.statusText} for this trace` }];
   return [200, await upstream.json()];
 }

@@ -9,6 +9,10 @@ import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conv
 import { TRACE_API_PATH } from '../page-server/trace-api.ts';
 import { escapeRegExp, originPattern, settings } from './settings.ts';
 
+// The exporter retries a batch 5 times over about 13 s, but only within its timeout (10 s by
+// default): 20 s lets the page's spans ride out a collector restart of about 10 s.
+const EXPORT_TIMEOUT_MS = 20_000;
+
 const provider = new WebTracerProvider({
   resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
   // Straight to the collector, whose CORS must allow this page's origin. The browser's batch
@@ -16,7 +20,7 @@ const provider = new WebTracerProvider({
   // outlives the page, so ended spans are not lost with the batch delay still running.
   // 500 ms instead of the SDK's 5 s between exports, so that the trace is complete soon after the click.
   spanProcessors: [
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl }), {
+    new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl, timeoutMillis: EXPORT_TIMEOUT_MS }), {
       scheduledDelayMillis: settings.batchDelayMs,
     }),
   ],

@@ -50,7 +50,6 @@ async function fetchTrace(traceId: string, pageService: string): Promise<TraceSt
   } catch (error) {
     return { phase: 'failed', spans: [], message: `The page server did not answer (${(error as Error).message}).` };
   }
-  if (response.status === 404) return { phase: 'waiting', spans: [] };
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const message = (body as { error?: string } | undefined)?.error ?? `The page server answered ${response.status}.`;

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { RunningProcess } from './processes.ts';
+
+export interface SteadyLoad {
+  /** Trace ids of the requests answered `hello:GoFrame`, in order. */
+  answered: string[];
+  failed(): number;
+  /** Stops sending and waits for the answers still on their way. */
+  stop(): Promise<void>;
+}
+
+/** Sends `GET /hello` with the page's baggage and a sampled traceparent of its own, `perSecond` times a second. */
+export function steadyLoad(serverUrl: string, perSecond: number): SteadyLoad {
+  const answered: string[] = [];
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  const send = () => {
+    const traceId = randomBytes(16).toString('hex');
+    const headers = { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, baggage: 'name=GoFrame' };
+    const request: Promise<void> = fetch(`${serverUrl}/hello`, { headers })
+      .then(async (response) => {
+        if ((await response.text()) === 'hello:GoFrame') answered.push(traceId);
+        else failed++;
+      })
+      .catch(() => void failed++)
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  };
+  const timer = setInterval(send, 1000 / perSecond);
+  return {
+    answered,
+    failed: () => failed,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+/** A process's resident memory, now and at its peak so far, in MiB. */
+export async function memoryMiB(process: RunningProcess): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${process.child.pid}/status`, 'utf8');
+  const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))![1]) / 1024;
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
