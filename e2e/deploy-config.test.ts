@@ -1,4 +1,4 @@
-// The collector and Jaeger configs and the compose file, checked without Docker (no engine runs here).
+// The collector and Jaeger configs, the compose file and the Dockerfiles, checked without running them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -34,17 +34,29 @@ for (const [file, binary] of [['otel-collector-config.yaml', 'otelcol'], ['jaege
   });
 }
 
+// An image setting `${VARIABLE:-default}` must default to the real, pinned image.
+const imageDefault = (image: string) => image.match(/^\$\{\w+:-(.+)\}$/)?.[1] ?? image;
+
 test('docker-compose.yml is valid, pins its images and binds host ports to loopback', async () => {
   const compose = join(repoRoot, 'docker-compose.yml');
-  await promisify(execFile)('docker-compose', ['-f', compose, 'config', '-q'], { cwd: repoRoot });
+  await promisify(execFile)('docker', ['compose', '-f', compose, 'config', '-q'], { cwd: repoRoot });
   const { services, version } = parse(await readFile(compose, 'utf8')) as {
     version?: string;
     services: Record<string, { image?: string; build?: unknown; ports?: string[] }>;
   };
   assert.equal(version, undefined, 'no version: key');
   for (const [name, service] of Object.entries(services)) {
-    if (service.image) assert.match(service.image, /:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
+    if (service.image) assert.match(imageDefault(service.image), /^[\w./-]+:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
     else assert.ok(service.build, `${name} has an image or a build`);
     for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} port ${port}`);
   }
 });
+
+for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
+  test(`${dockerfile} builds on a pinned Node.js LTS image, NODE_IMAGE by default`, async () => {
+    const text = await readFile(join(repoRoot, dockerfile), 'utf8');
+    assert.match(text, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-alpine\d+\.\d+$/m);
+    const bases = [...text.matchAll(/^FROM (\S+)/gm)].map(([, base]) => base);
+    assert.ok(bases.length > 0 && bases.every((base) => base === '${NODE_IMAGE}'), `every stage FROM \${NODE_IMAGE}: ${bases.join(', ')}`);
+  });
+}

@@ -46,23 +46,37 @@ export async function goVersion(): Promise<string | undefined> {
 export const GO_MISSING = `Go was not found. The collector and Jaeger are built from Go modules: install Go 1.26 or later
 (https://go.dev/dl/, or your package manager), or run the whole stack with \`docker compose up --build\`.`;
 
+/** Where this project caches what it builds: `$XDG_CACHE_HOME/hello-trace`, or `~/.cache/hello-trace`. */
+export const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hello-trace');
+
 /** Paths of the built binaries, building whichever is missing; `log` receives progress lines. */
 export async function ensureNativeBinaries(log: (line: string) => void = console.log): Promise<NativeBinaries> {
-  const go = await goVersion();
-  if (!go) throw new Error(GO_MISSING);
-  const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hello-trace');
-  await mkdir(cacheDir, { recursive: true });
   const binaries = {} as NativeBinaries;
-  for (const program of PROGRAMS) {
-    const binary = join(cacheDir, `${program.name}-${await fingerprint(program, go)}`);
-    if (!(await stat(binary).catch(() => undefined))) await build(program, binary, log);
-    binaries[program.name] = binary;
-  }
+  for (const program of PROGRAMS) binaries[program.name] = await ensureNativeBinary(program.name, log);
   return binaries;
 }
 
-async function fingerprint(program: NativeProgram, go: string): Promise<string> {
+/**
+ * Path of one built binary, building it when missing. `staticBuild` builds it without cgo, so that
+ * it needs no C library: for an image with nothing else in it.
+ */
+export async function ensureNativeBinary(
+  name: NativeProgram['name'],
+  log: (line: string) => void = console.log,
+  { staticBuild = false } = {},
+): Promise<string> {
+  const go = await goVersion();
+  if (!go) throw new Error(GO_MISSING);
+  await mkdir(cacheDir, { recursive: true });
+  const program = PROGRAMS.find((candidate) => candidate.name === name)!;
+  const binary = join(cacheDir, `${name}${staticBuild ? '-static' : ''}-${await fingerprint(program, go, staticBuild)}`);
+  if (!(await stat(binary).catch(() => undefined))) await build(program, binary, staticBuild, log);
+  return binary;
+}
+
+async function fingerprint(program: NativeProgram, go: string, staticBuild: boolean): Promise<string> {
   const hash = createHash('sha256').update(go).update(program.ldflags ?? '');
+  if (staticBuild) hash.update('CGO_ENABLED=0');
   const folder = join(repoRoot, program.module);
   for (const file of (await readdir(folder)).toSorted()) {
     if (/^go\.(mod|sum)$|\.go$/.test(file)) hash.update(file).update(await readFile(join(folder, file)));
@@ -70,12 +84,17 @@ async function fingerprint(program: NativeProgram, go: string): Promise<string> 
   return hash.digest('hex').slice(0, 16);
 }
 
-async function build(program: NativeProgram, binary: string, log: (line: string) => void): Promise<void> {
-  log(`building ${program.name} from ${program.module} (the first build takes minutes; later ones are cached)`);
+async function build(program: NativeProgram, binary: string, staticBuild: boolean, log: (line: string) => void): Promise<void> {
+  const what = `${staticBuild ? 'a static ' : ''}${program.name}`;
+  log(`building ${what} from ${program.module} (the first build takes minutes; later ones are cached)`);
   const started = Date.now();
   const partial = `${binary}.partial`;
   const args = ['build', '-v', '-trimpath', ...(program.ldflags ? ['-ldflags', program.ldflags] : []), '-o', partial, program.pkg];
-  const child = spawn('go', args, { cwd: join(repoRoot, program.module), stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn('go', args, {
+    cwd: join(repoRoot, program.module),
+    env: staticBuild ? { ...process.env, CGO_ENABLED: '0' } : process.env,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
   let compiled = 0;
   let output = '';
   // `go build -v` names each package as it compiles it: count them as progress.
@@ -83,12 +102,12 @@ async function build(program: NativeProgram, binary: string, log: (line: string)
     output = (output + chunk.toString()).slice(-20_000);
     compiled += chunk.toString().split('\n').filter((line) => /^[\w.-]+(\/[\w.~-]+)*$/.test(line)).length;
   });
-  const ticker = setInterval(() => log(`building ${program.name}: ${compiled} packages compiled, ${elapsed(started)}`), 15_000);
+  const ticker = setInterval(() => log(`building ${what}: ${compiled} packages compiled, ${elapsed(started)}`), 15_000);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearInterval(ticker);
   if (code !== 0) throw new Error(`go ${args.join(' ')} failed in ${program.module} (exit ${code}):\n${output}`);
   await rename(partial, binary);
-  log(`built ${program.name} in ${elapsed(started)}: ${binary}`);
+  log(`built ${what} in ${elapsed(started)}: ${binary}`);
 }
 
 function elapsed(since: number): string {

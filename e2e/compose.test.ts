@@ -1,0 +1,139 @@
+// README's first quick start, `docker compose up --build`, on the machine's Docker engine: the
+// project's own compose file, Dockerfiles and configs, with local stand-ins for the three base images
+// (support/standin-images.ts), since no image registry can be reached here. Chromium opens the page
+// on the host as a user would; the test reads the trace from Jaeger's API.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
+import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
+import { clickSayHello, launchChromium } from './support/page.ts';
+import { traceFromJaeger } from './support/pipeline.ts';
+import { repoRoot } from './support/processes.ts';
+import { ensureStandinImages } from './support/standin-images.ts';
+
+// The host addresses docker-compose.yml publishes, and the page's built-in defaults.
+const PAGE = 'http://localhost:5173';
+const SERVER = 'http://localhost:8000';
+const COLLECTOR = 'http://localhost:4318';
+const JAEGER = 'http://localhost:16686';
+
+let project: ComposeProject | undefined;
+let browser: Browser | undefined;
+let tab: Page;
+
+const log = (line: string) => console.log(`# ${line}`);
+const since = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
+
+// The first run builds the stand-ins and the images (minutes); later runs reuse them (seconds).
+before(async () => {
+  await requireDockerAndCompose();
+  let start = Date.now();
+  const images = await ensureStandinImages(log);
+  log(`stand-in images ready in ${since(start)}: ${Object.values(images).join(', ')}`);
+  project = new ComposeProject(`hello-trace-e2e-${process.pid}`, { ...images });
+  await project.requireFreeHostPorts();
+  start = Date.now();
+  await project.compose('up', '--build', '--detach').catch(async (error: Error) => {
+    throw new Error(`${error.message}\n${await project!.logs()}`);
+  });
+  log(`docker compose up --build --detach took ${since(start)}`);
+  browser = await launchChromium();
+  tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+}, { timeout: 30 * 60_000 });
+
+after(async () => {
+  await browser?.close();
+  await project?.remove();
+}, { timeout: 120_000 });
+
+/** Runs `check`; when it fails, its message gains the services' last log lines. */
+async function withLogs<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${await project!.logs()}`, { cause: error });
+  }
+}
+
+test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, async () => {
+  const containers = await project!.waitUntilHealthy(150_000);
+  const healthChecked = containers.filter((c) => c.Health !== '').map((c) => c.Service);
+  // Jaeger's check is in the compose file, the server's and the page's in their Dockerfiles; the
+  // collector's image is distroless, with no program to run a check.
+  assert.deepEqual(healthChecked.toSorted(), ['jaeger', 'server', 'web']);
+  assert.deepEqual(containers.map((c) => c.Service).toSorted(), ['jaeger', 'otel-collector', 'server', 'web']);
+});
+
+test('the page says hello:GoFrame; Jaeger holds its whole trace, and the page draws it', { timeout: 90_000 }, async () => {
+  await tab.goto(PAGE);
+  const traceId = await clickSayHello(tab);
+  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+  assert.match(traceId, /^[0-9a-f]{32}$/);
+  assert.equal(await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'), `${JAEGER}/trace/${traceId}`);
+
+  const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS));
+  assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
+  assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
+
+  await withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: 30_000 }));
+  const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
+  assert.equal(rows.length, spans.length, 'one bar per span');
+  assert.deepEqual(rows.filter((name) => HELLO_SPANS.includes(name)), HELLO_SPANS, 'parents above their children');
+  await mkdir(join(repoRoot, 'test-results'), { recursive: true });
+  await tab.screenshot({ path: join(repoRoot, 'test-results/compose-waterfall.png'), fullPage: true });
+});
+
+function preflight(origin: string): Promise<Response> {
+  return fetch(`${COLLECTOR}/v1/traces`, {
+    method: 'OPTIONS',
+    headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+  });
+}
+
+test('the collector grants CORS to the page\'s origin and refuses another', async () => {
+  assert.equal((await preflight(PAGE)).headers.get('access-control-allow-origin'), PAGE);
+  assert.equal((await preflight('http://evil.example')).headers.get('access-control-allow-origin'), null);
+});
+
+test('docker compose stop server flushes the spans of the last requests it answered', { timeout: 120_000 }, async () => {
+  // Requests go on until the server stops answering, so the last ones end after its last scheduled
+  // export (every 500 ms): their spans reach Jaeger only if stopping flushes them.
+  const stopping = project!.compose('stop', 'server');
+  const answered: string[] = [];
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    const response = await fetch(`${SERVER}/hello`, { headers: { traceparent }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+    if (!response) break;
+    if ((await response.text()) === 'hello:') answered.push(traceId);
+  }
+  await stopping;
+  const server = (await project!.containers()).find((c) => c.Service === 'server');
+  assert.deepEqual([server?.State, server?.ExitCode], ['exited', 0], 'the server ends by itself on SIGTERM, not killed');
+  assert.ok(answered.length > 0, 'the server answered requests while it was being stopped');
+  log(`${answered.length} requests answered while docker compose stop ran`);
+  for (const traceId of answered) await withLogs(() => traceFromJaeger(JAEGER, traceId, ['GET /hello', 'HelloHandler'], { timeoutMs: 10_000 }));
+});
+
+test('docker compose down ends everything within 15 s and leaves no volume behind', { timeout: 60_000 }, async () => {
+  const mounted = await project!.mountedVolumes();
+  const declared = await project!.declaredVolumes();
+  const start = Date.now();
+  await project!.compose('down');
+  const tookMs = Date.now() - start;
+  log(`docker compose down took ${since(start)}`);
+  assert.ok(tookMs < 15_000, `docker compose down took ${tookMs} ms`);
+  assert.deepEqual(await project!.containers(), [], 'no container is left');
+
+  const left: string[] = [];
+  for (const [volume, where] of mounted) {
+    const exists = await run('docker', ['volume', 'inspect', volume]).then(() => true, () => false);
+    if (exists && !declared.includes(volume)) left.push(`${volume} (was ${where})`);
+  }
+  assert.deepEqual(left, [], 'docker compose down leaves volumes behind that docker-compose.yml does not declare (an image\'s VOLUME?)');
+});
