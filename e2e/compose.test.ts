@@ -24,6 +24,8 @@ const JAEGER = 'http://localhost:16686';
 let project: ComposeProject | undefined;
 let browser: Browser | undefined;
 let tab: Page;
+/** The trace of the first click, which Jaeger must keep across its restart. */
+let helloTraceId = '';
 
 const log = (line: string) => console.log(`# ${line}`);
 const since = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
@@ -70,7 +72,7 @@ test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, a
 
 test('the page says hello:GoFrame; Jaeger holds its whole trace, and the page draws it', { timeout: 90_000 }, async () => {
   await tab.goto(PAGE);
-  const traceId = await clickSayHello(tab);
+  const traceId = (helloTraceId = await clickSayHello(tab));
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
   assert.match(traceId, /^[0-9a-f]{32}$/);
   assert.equal(await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'), `${JAEGER}/trace/${traceId}`);
@@ -97,6 +99,14 @@ function preflight(origin: string): Promise<Response> {
 test('the collector grants CORS to the page\'s origin and refuses another', async () => {
   assert.equal((await preflight(PAGE)).headers.get('access-control-allow-origin'), PAGE);
   assert.equal((await preflight('http://evil.example')).headers.get('access-control-allow-origin'), null);
+});
+
+test('Jaeger keeps its traces across a restart, in the jaeger-data volume', { timeout: 120_000 }, async () => {
+  assert.ok(helloTraceId, 'the click test ran first');
+  await project!.compose('restart', 'jaeger');
+  await project!.waitUntilHealthy(60_000);
+  const spans = await withLogs(() => traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS, { timeoutMs: 10_000 }));
+  assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
 });
 
 test('docker compose stop server flushes the spans of the last requests it answered', { timeout: 120_000 }, async () => {
