@@ -10,7 +10,7 @@ const TARGET_P50_MS = 1500;
 
 const pagePort = await freePort();
 const pageOrigin = `http://localhost:${pagePort}`;
-const pipeline = await startPipeline(pageOrigin);
+const pipeline = await startPipeline(pagePort);
 const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, CORS_ALLOWED_ORIGINS: pageOrigin });
 const page = await servePage(
   pagePort,

@@ -24,7 +24,7 @@ async function settledCount(counter: Collector): Promise<number> {
 
 async function outage(seconds: number) {
   const counter = await startCollector();
-  let collector = await startCollector({ jaegerOtlp: counter.url });
+  let collector = await startCollector({ jaegerOtlpPort: counter.ports.http });
   const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }, { cpu: '0' });
   try {
     const load = steadyLoad(server.ready[1], RATE);
@@ -32,7 +32,7 @@ async function outage(seconds: number) {
     const rssBefore = (await memoryMiB(server)).rss;
     await collector.stop();
     await sleep(seconds * 1000);
-    collector = await startCollector({ jaegerOtlp: counter.url, ports: collector.ports });
+    collector = await startCollector({ jaegerOtlpPort: counter.ports.http, ports: collector.ports });
     const back = Date.now();
     const countAtReturn = await counter.acceptedSpans();
     while ((await counter.acceptedSpans()) === countAtReturn && Date.now() - back < 60_000) await sleep(100);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startCollector, type Collector } from '../e2e/support/pipeline.ts';
-import { SERVER_ARGS, startServer } from '../e2e/support/processes.ts';
+import { BARE_SERVER_ARGS, SERVER_ARGS, startServer } from '../e2e/support/processes.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -32,7 +32,7 @@ interface Setup {
 
 const OFFICIAL = { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' };
 const ALL_SETUPS: Setup[] = [
-  { name: 'bare', args: ['--env-file=otel.env', 'dist/main.js'], sampled: true, traced: false },
+  { name: 'bare', args: BARE_SERVER_ARGS, sampled: true, traced: false },
   { name: 'shipped', sampled: true, traced: true },
   { name: 'shipped unsampled', sampled: false, traced: true },
   { name: 'official', env: OFFICIAL, sampled: true, traced: true },

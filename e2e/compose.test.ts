@@ -4,22 +4,26 @@
 // on the host as a user would; the test reads the trace from Jaeger's API.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parseEnv } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
-import { clickSayHello, launchChromium } from './support/page.ts';
+import { clickSayHello, freePort, launchChromium } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { repoRoot } from './support/processes.ts';
 import { ensureStandinImages } from './support/standin-images.ts';
 
-// The host addresses docker-compose.yml publishes, and the page's built-in defaults.
-const PAGE = 'http://localhost:5173';
-const SERVER = 'http://localhost:8000';
-const COLLECTOR = 'http://localhost:4318';
-const JAEGER = 'http://localhost:16686';
+// Every port of .env moved to a free one, as a user would override it: compose publishes these.
+const ports = Object.fromEntries(
+  await Promise.all(Object.keys(parseEnv(await readFile(join(repoRoot, '.env'), 'utf8'))).map(async (name) => [name, String(await freePort())])),
+);
+const PAGE = `http://localhost:${ports.PAGE_PORT}`;
+const SERVER = `http://localhost:${ports.SERVER_PORT}`;
+const COLLECTOR = `http://localhost:${ports.COLLECTOR_HTTP_PORT}`;
+const JAEGER = `http://localhost:${ports.JAEGER_UI_PORT}`;
 
 let project: ComposeProject | undefined;
 let browser: Browser | undefined;
@@ -36,7 +40,7 @@ before(async () => {
   let start = Date.now();
   const images = await ensureStandinImages(log);
   log(`stand-in images ready in ${since(start)}: ${Object.values(images).join(', ')}`);
-  project = new ComposeProject(`hello-trace-e2e-${process.pid}`, { ...images });
+  project = new ComposeProject(`hello-trace-e2e-${process.pid}`, { ...images, ...ports });
   await project.requireFreeHostPorts();
   start = Date.now();
   await project.compose('up', '--build', '--detach').catch(async (error: Error) => {

@@ -19,16 +19,17 @@ let pipeline: Pipeline;
 let server: RunningProcess;
 let serverUrl: string;
 let page: Awaited<ReturnType<typeof servePage>>;
+let pagePort: number;
 let pageOrigin: string;
 let browser: Browser;
 let tab: Page;
 
 // The first run builds the collector and Jaeger from Go modules, which takes minutes.
 before(async () => {
-  const pagePort = await freePort();
+  pagePort = await freePort();
   pageOrigin = `http://localhost:${pagePort}`;
-  pipeline = await startPipeline(pageOrigin);
-  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, CORS_ALLOWED_ORIGINS: pageOrigin });
+  pipeline = await startPipeline(pagePort);
+  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, PAGE_PORT: String(pagePort) });
   serverUrl = server.ready[1];
   page = await servePage(
     pagePort,
@@ -200,9 +201,11 @@ function preflight(origin: string): Promise<Response> {
   });
 }
 
-test('the collector grants CORS to the page\'s origin only', async () => {
-  assert.equal((await preflight(pageOrigin)).headers.get('access-control-allow-origin'), pageOrigin);
-  for (const origin of ['http://evil.example', pageOrigin.replace('localhost', '127.0.0.1'), 'null']) {
+test('the collector grants CORS to the page\'s origin, with either spelling of loopback, and no other', async () => {
+  for (const origin of [pageOrigin, `http://127.0.0.1:${pagePort}`]) {
+    assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), origin);
+  }
+  for (const origin of ['http://evil.example', `http://localhost:${pagePort + 1}`, 'null']) {
     assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), null, origin);
   }
 });
@@ -214,7 +217,7 @@ test('a click while the collector restarts: its trace is complete once the colle
   const traceId = await clickSayHello(tab);
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
   await sleep(10_000);
-  pipeline.collector = await startCollector({ pageOrigin, jaegerOtlp: pipeline.jaeger.otlp, ports });
+  pipeline.collector = await startCollector({ pagePort, jaegerOtlpPort: pipeline.jaeger.ports.otlp, ports });
   // The page and the server kept the spans they could not send, and send them now.
   const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
   assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });

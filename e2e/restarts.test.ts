@@ -28,7 +28,7 @@ async function assertAllInJaeger(jaeger: Jaeger, traceIds: string[], parallel = 
 
 test('a collector restarted under 200 requests a second loses no span and fails no request', { timeout: 180_000 }, async () => {
   const jaeger = await startJaeger();
-  let collector: Collector = await startCollector({ jaegerOtlp: jaeger.otlp });
+  let collector: Collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp });
   const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
   const rssBefore = (await memoryMiB(server)).rss;
   const load = steadyLoad(server.ready[1], 200);
@@ -36,7 +36,7 @@ test('a collector restarted under 200 requests a second loses no span and fails 
     await sleep(3_000);
     assert.equal(await collector.stop(), 0);
     await sleep(10_000);
-    collector = await startCollector({ jaegerOtlp: jaeger.otlp, ports: collector.ports });
+    collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp, ports: collector.ports });
     await sleep(5_000);
     await load.stop();
     const rssPeak = (await memoryMiB(server)).peak;
@@ -61,7 +61,7 @@ test('a collector restarted under 200 requests a second loses no span and fails 
 test('Jaeger down for 10 s: the collector keeps the spans, and Jaeger keeps its traces across the restart', { timeout: 120_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-jaeger-'));
   let jaeger = await startJaeger({ dataDir });
-  const collector = await startCollector({ jaegerOtlp: jaeger.otlp });
+  const collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp });
   const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
   const load = steadyLoad(server.ready[1], 50);
   try {

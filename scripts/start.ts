@@ -4,13 +4,17 @@
 // so that each flushes its spans to the next before that one stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { ensureNativeBinaries, goVersion, GO_MISSING, repoRoot } from './native.ts';
 
 interface Part {
   name: string;
   command: string;
   args: string[];
+  /** What it reads besides the stack's addresses. */
   env?: Record<string, string>;
   /** Answers 2xx once the part is up. */
   healthUrl: string;
@@ -18,6 +22,14 @@ interface Part {
 
 const STARTUP_TIMEOUT_MS = 120_000;
 const log = (line: string) => console.log(`[start] ${line}`);
+
+// The stack's addresses from .env, where the environment wins; every part gets them all.
+const env = { ...parseEnv(await readFile(join(repoRoot, '.env'), 'utf8')), ...process.env } as Record<string, string>;
+/** A part's address as the browser sees it. */
+const local = (port: string, path = '') => `http://localhost:${env[port]}${path}`;
+/** Where to ask whether a part is up: the address it binds. */
+const health = (port: string, path: string) => `http://127.0.0.1:${env[port]}${path}`;
+const dataDir = env.JAEGER_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'hello-trace/jaeger');
 
 const parts: Part[] = [];
 if (await goVersion()) {
@@ -27,30 +39,40 @@ if (await goVersion()) {
       name: 'jaeger',
       command: binaries.jaeger,
       args: ['--config', join(repoRoot, 'jaeger-config.yaml')],
-      healthUrl: 'http://127.0.0.1:13134/status',
+      env: { JAEGER_DATA_DIR: dataDir },
+      healthUrl: health('JAEGER_HEALTH_PORT', '/status'),
     },
     {
       name: 'collector',
       command: binaries.otelcol,
       args: ['--config', join(repoRoot, 'otel-collector-config.yaml')],
-      healthUrl: 'http://127.0.0.1:13133/',
+      healthUrl: health('COLLECTOR_HEALTH_PORT', '/'),
     },
   );
 } else {
-  log(`${GO_MISSING}\n[start] Starting the page and the server only; their spans go to http://localhost:4318 if anything listens there.`);
+  log(`${GO_MISSING}\n[start] Starting the page and the server only; their spans go to ${local('COLLECTOR_HTTP_PORT')} if anything listens there.`);
 }
 parts.push(
-  { name: 'server', command: 'npm', args: ['start', '--silent', '-w', 'server'], healthUrl: 'http://127.0.0.1:8000/healthz' },
-  { name: 'web', command: 'npm', args: ['start', '--silent', '--prefix', 'web'], healthUrl: 'http://127.0.0.1:5173/' },
+  {
+    name: 'server',
+    command: 'npm',
+    args: ['start', '--silent', '-w', 'server'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
+    healthUrl: health('SERVER_PORT', '/healthz'),
+  },
+  { name: 'web', command: 'npm', args: ['start', '--silent', '--prefix', 'web'], healthUrl: health('PAGE_PORT', '/') },
 );
 
 const running: ChildProcess[] = [];
 let stopping = false;
 
-async function stop(exitCode: number): Promise<never> {
+async function stop(exitCode: number): Promise<void> {
+  // Ctrl-C reaches npm and this process alike, and npm passes it on too: stop once.
+  if (stopping) return;
   stopping = true;
-  for (const child of running.toReversed()) {
+  for (const [index, child] of [...running.entries()].toReversed()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
+    log(`stopping ${parts[index].name}`);
     // Each part runs in its own process group, so the signal reaches npm, its shell and the program.
     const exited = once(child, 'exit');
     try {
@@ -60,15 +82,16 @@ async function stop(exitCode: number): Promise<never> {
     }
     await exited;
   }
+  log('stopped');
   process.exit(exitCode);
 }
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
 
 function start(part: Part): ChildProcess {
   const child = spawn(part.command, part.args, {
     cwd: repoRoot,
-    env: { ...process.env, ...part.env },
+    env: { ...env, ...part.env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -105,10 +128,10 @@ try {
     await waitUntilUp(part);
   }
   const pipeline = parts.some((part) => part.name === 'collector');
-  log(`Ready. Open http://localhost:5173 and click "Say hello".
-[start]   server:     http://localhost:8000/hello
-[start]   collector:  ${pipeline ? 'http://localhost:4318 (OTLP HTTP), localhost:4317 (OTLP gRPC), health http://localhost:13133' : 'not started (no Go)'}
-[start]   Jaeger:     ${pipeline ? 'http://localhost:16686/api/v3/traces/<trace id> (built from Go modules: its API, with a placeholder UI)' : 'not started (no Go)'}
+  log(`Ready. Open ${local('PAGE_PORT')} and click "Say hello".
+[start]   server:     ${local('SERVER_PORT', '/hello')}
+[start]   collector:  ${pipeline ? `${local('COLLECTOR_HTTP_PORT')} (OTLP HTTP), localhost:${env.COLLECTOR_GRPC_PORT} (OTLP gRPC)` : 'not started (no Go)'}
+[start]   Jaeger:     ${pipeline ? `${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}, traces kept in ${dataDir}` : 'not started (no Go)'}
 [start] Press Ctrl-C to stop.`);
 } catch (error) {
   log((error as Error).message);

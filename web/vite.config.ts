@@ -1,11 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
 import { handleTraceRequest, jaegerQueryUrl } from './page-server/jaeger-proxy.ts';
 import { readSettings } from './src/settings.ts';
 
+/** .env there holds the stack's addresses; .env.local beside it, git-ignored, any VITE_* setting. */
+const envDir = fileURLToPath(new URL('..', import.meta.url));
+
 /** The page server's Jaeger proxy, mounted in Vite's dev and preview servers too. */
-function jaegerProxy(): Plugin {
-  const jaegerUrl = jaegerQueryUrl();
+function jaegerProxy(jaegerUrl: string): Plugin {
   const middleware: Connect.NextHandleFunction = (request, response, next) => {
     handleTraceRequest(request, response, jaegerUrl).then((handled) => handled || next(), next);
   };
@@ -17,13 +20,24 @@ function jaegerProxy(): Plugin {
 }
 
 export default defineConfig(({ mode }) => {
-  // Fails the dev server and the build early, with the variable's name, when a VITE_* URL is malformed.
-  readSettings(loadEnv(mode, process.cwd(), 'VITE_'));
+  // The environment wins over the files.
+  const env = loadEnv(mode, envDir, '');
+  // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address.
+  const addresses = {
+    VITE_SERVER_URL: env.SERVER_PORT && `http://localhost:${env.SERVER_PORT}`,
+    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.COLLECTOR_HTTP_PORT && `http://localhost:${env.COLLECTOR_HTTP_PORT}/v1/traces`,
+    VITE_JAEGER_UI_URL: env.JAEGER_UI_PORT && `http://localhost:${env.JAEGER_UI_PORT}`,
+  };
+  for (const [name, address] of Object.entries(addresses)) if (address && !env[name]) process.env[name] = address;
+  // Fails the dev server and the build early, with the variable's name, when a VITE_* setting is malformed.
+  readSettings(loadEnv(mode, envDir, 'VITE_'));
+  const port = Number(env.PAGE_PORT || 5173);
   return {
-    plugins: [react(), jaegerProxy()],
+    envDir,
+    plugins: [react(), jaegerProxy(jaegerQueryUrl(env))],
     // The page uses ES2023 (Array#toSorted, URL.canParse): browsers from 2023 on.
     build: { target: 'es2023' },
-    server: { port: 5173, strictPort: true },
-    preview: { port: 5173, strictPort: true },
+    server: { port, strictPort: true },
+    preview: { port, strictPort: true },
   };
 });

@@ -31,7 +31,7 @@ export async function buildPage(env: Record<string, string>, options: string[] =
 export function startPageServer(pageDir: string, port: number, env: Record<string, string> = {}): Promise<RunningProcess> {
   return startProcess(process.execPath, ['dist-page-server/main.js'], {
     cwd: join(repoRoot, 'web'),
-    env: { PAGE_DIR: pageDir, PORT: String(port), ...env },
+    env: { PAGE_DIR: pageDir, PAGE_PORT: String(port), ...env },
     readyPattern: /served at (http\S+)/,
   });
 }

@@ -32,28 +32,31 @@ export interface Collector {
 }
 
 export interface CollectorOptions {
-  /** The page's origin, which the collector's CORS allows. */
-  pageOrigin?: string;
-  /** Jaeger's OTLP/HTTP base URL; without it, spans go to the `debug` exporter only. */
-  jaegerOtlp?: string;
+  /** The page's port: the collector's CORS allows that origin. */
+  pagePort?: number;
+  /** Where it sends spans: Jaeger's OTLP/HTTP port on loopback; without one, only to the `debug` exporter. */
+  jaegerOtlpPort?: number;
   ports?: CollectorPorts;
   cpu?: string;
 }
 
-export async function startCollector({ pageOrigin = 'http://localhost:5173', jaegerOtlp, ports, cpu }: CollectorOptions = {}): Promise<Collector> {
+export async function startCollector({ pagePort = 5173, jaegerOtlpPort, ports, cpu }: CollectorOptions = {}): Promise<Collector> {
   const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
   const open = ports ?? (await freePorts(COLLECTOR_PORTS));
   const running = await startNative(
     otelcol,
     [
       '--config', join(repoRoot, 'otel-collector-config.yaml'),
-      `--set=receivers::otlp::protocols::grpc::endpoint=${at(open.grpc)}`,
-      `--set=receivers::otlp::protocols::http::endpoint=${at(open.http)}`,
-      `--set=extensions::health_check::endpoint=${at(open.health)}`,
-      `--set=service::telemetry::metrics::readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${open.metrics}}}}}]`,
-      ...(jaegerOtlp ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
+      ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
     ],
-    { OTEL_COLLECTOR_CORS_ORIGIN: pageOrigin, ...(jaegerOtlp ? { JAEGER_OTLP_ENDPOINT: jaegerOtlp } : {}) },
+    {
+      COLLECTOR_GRPC_PORT: String(open.grpc),
+      COLLECTOR_HTTP_PORT: String(open.http),
+      COLLECTOR_HEALTH_PORT: String(open.health),
+      COLLECTOR_METRICS_PORT: String(open.metrics),
+      PAGE_PORT: String(pagePort),
+      JAEGER_OTLP_PORT: String(jaegerOtlpPort ?? 0),
+    },
     cpu,
   );
   return {
@@ -69,14 +72,12 @@ export async function startCollector({ pageOrigin = 'http://localhost:5173', jae
   };
 }
 
-const JAEGER_PORTS = ['http', 'query', 'queryGrpc', 'health'] as const;
+const JAEGER_PORTS = ['otlp', 'ui', 'grpcQuery', 'health'] as const;
 export type JaegerPorts = Record<(typeof JAEGER_PORTS)[number], number>;
 
 export interface Jaeger {
   /** Query API and UI. */
   url: string;
-  /** OTLP/HTTP base URL, for the collector. */
-  otlp: string;
   /** Kept, so that a restarted Jaeger listens where the old one did. */
   ports: JaegerPorts;
   process: RunningProcess;
@@ -89,17 +90,16 @@ export async function startJaeger({ dataDir, ports }: { dataDir?: string; ports?
   const open = ports ?? (await freePorts(JAEGER_PORTS));
   const running = await startNative(
     jaeger,
-    [
-      '--config', join(repoRoot, 'jaeger-config.yaml'),
-      `--set=receivers::otlp::protocols::http::endpoint=${at(open.http)}`,
-      `--set=extensions::jaeger_query::http::endpoint=${at(open.query)}`,
-      `--set=extensions::jaeger_query::grpc::endpoint=${at(open.queryGrpc)}`,
-      `--set=extensions::healthcheckv2::http::endpoint=${at(open.health)}`,
-      '--set=service::telemetry::metrics::level=none',
-    ],
-    dataDir ? { JAEGER_DATA_DIR: dataDir } : { JAEGER_EPHEMERAL: 'true' },
+    ['--config', join(repoRoot, 'jaeger-config.yaml'), '--set=service::telemetry::metrics::level=none'],
+    {
+      JAEGER_OTLP_PORT: String(open.otlp),
+      JAEGER_UI_PORT: String(open.ui),
+      JAEGER_GRPC_QUERY_PORT: String(open.grpcQuery),
+      JAEGER_HEALTH_PORT: String(open.health),
+      ...(dataDir ? { JAEGER_DATA_DIR: dataDir } : { JAEGER_EPHEMERAL: 'true' }),
+    },
   );
-  return { url: `http://${at(open.query)}`, otlp: `http://${at(open.http)}`, ports: open, process: running, stop: () => running.stop() };
+  return { url: `http://${at(open.ui)}`, ports: open, process: running, stop: () => running.stop() };
 }
 
 export interface Pipeline {
@@ -110,11 +110,11 @@ export interface Pipeline {
 }
 
 /** Jaeger, then the collector in front of it, as `npm start` runs them. */
-export async function startPipeline(pageOrigin: string): Promise<Pipeline> {
+export async function startPipeline(pagePort: number): Promise<Pipeline> {
   const jaeger = await startJaeger();
   try {
     const pipeline: Pipeline = {
-      collector: await startCollector({ pageOrigin, jaegerOtlp: jaeger.otlp }),
+      collector: await startCollector({ pagePort, jaegerOtlpPort: jaeger.ports.otlp }),
       jaeger,
       async stop() {
         await pipeline.collector.stop();

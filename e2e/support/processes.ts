@@ -62,8 +62,11 @@ export function onCore(cpu: string | undefined, command: string, args: string[])
   return cpu === undefined ? [command, args] : ['taskset', ['-c', cpu, command, ...args]];
 }
 
+const SERVER_ENV_FILES = ['--env-file-if-exists=../.env', '--env-file=otel.env'];
 /** Node's arguments for the hello server as its start script runs it, from `server/`. */
-export const SERVER_ARGS = ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'];
+export const SERVER_ARGS = [...SERVER_ENV_FILES, '--import', './dist/instrumentation.js', 'dist/main.js'];
+/** The same without the tracing preload: the baseline for what tracing costs. */
+export const BARE_SERVER_ARGS = [...SERVER_ENV_FILES, 'dist/main.js'];
 
 /**
  * The hello server on a free port, with these variables: as its start script runs it, or with
@@ -75,7 +78,7 @@ export function startServer(
 ): Promise<RunningProcess> {
   return startProcess(...onCore(cpu, process.execPath, args), {
     cwd: `${repoRoot}/server`,
-    env: { PORT: '0', ...env },
+    env: { SERVER_PORT: '0', ...env },
     readyPattern: /listening on (http:\/\/\S+)/,
   });
 }

@@ -6,19 +6,24 @@ export interface ServerConfig {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the server's settings; throws an error naming the variable when one is malformed. */
+/**
+ * The server's settings (.env at the repository root holds the stack's ports); throws an error
+ * naming the variable when one is malformed. By default the page's origin, on PAGE_PORT, with
+ * either spelling of loopback, may call the server.
+ */
 export function readConfig(env: Env = process.env): ServerConfig {
+  const pagePort = parsePort('PAGE_PORT', env.PAGE_PORT ?? '5173');
   return {
-    host: env.HOST || '127.0.0.1',
-    port: parsePort(env.PORT ?? '8000'),
-    allowedOrigins: parseOrigins(env.CORS_ALLOWED_ORIGINS ?? 'http://localhost:5173'),
+    host: env.SERVER_HOST || '127.0.0.1',
+    port: parsePort('SERVER_PORT', env.SERVER_PORT ?? '8000'),
+    allowedOrigins: parseOrigins(env.CORS_ALLOWED_ORIGINS ?? `http://localhost:${pagePort},http://127.0.0.1:${pagePort}`),
   };
 }
 
-function parsePort(value: string): number {
+function parsePort(name: string, value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new Error(`PORT must be a whole number from 0 to 65535, got "${value}"`);
+    throw new Error(`${name} must be a whole number from 0 to 65535, got "${value}"`);
   }
   return port;
 }

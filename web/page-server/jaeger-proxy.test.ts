@@ -111,6 +111,7 @@ test('with Jaeger down it answers 502 and says what to do', async () => {
 
 test('JAEGER_QUERY_URL defaults to the local Jaeger and must be an http(s) URL', () => {
   assert.equal(jaegerQueryUrl({}), 'http://localhost:16686');
+  assert.equal(jaegerQueryUrl({ JAEGER_UI_PORT: '17686' }), 'http://localhost:17686');
   assert.equal(jaegerQueryUrl({ JAEGER_QUERY_URL: 'http://jaeger:16686/' }), 'http://jaeger:16686');
   assert.throws(() => jaegerQueryUrl({ JAEGER_QUERY_URL: 'jaeger:16686' }), /JAEGER_QUERY_URL must be an http\(s\) URL/);
 });

@@ -6,9 +6,12 @@ import { TRACE_API_PATH } from './trace-api.js';
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 const JAEGER_TIMEOUT_MS = 5_000;
 
-/** Jaeger's query API base URL from JAEGER_QUERY_URL; throws an error naming the variable when malformed. */
+/**
+ * Jaeger's query API base URL: JAEGER_QUERY_URL, or the local Jaeger on JAEGER_UI_PORT; throws an
+ * error naming the variable when malformed.
+ */
 export function jaegerQueryUrl(env: Record<string, string | undefined> = process.env): string {
-  const value = env.JAEGER_QUERY_URL || 'http://localhost:16686';
+  const value = env.JAEGER_QUERY_URL || `http://localhost:${env.JAEGER_UI_PORT || 16686}`;
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
     throw new Error(`JAEGER_QUERY_URL must be an http(s) URL such as http://localhost:16686, got "${value}"`);
   }

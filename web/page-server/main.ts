@@ -1,5 +1,5 @@
-// Serves the built page (dist/) on port 5173, natively and in the web container, and proxies
-// the page's trace requests to Jaeger.
+// Serves the built page (dist/) on PAGE_PORT, natively and in the web container, and proxies the
+// page's trace requests to Jaeger.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,8 +20,12 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', import.meta.url)));
-const host = process.env.HOST || '127.0.0.1';
-const port = Number(process.env.PORT ?? 5173);
+const host = process.env.PAGE_HOST || '127.0.0.1';
+const port = Number(process.env.PAGE_PORT || 5173);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`hello-web page server cannot start: PAGE_PORT must be a whole number from 0 to 65535, got "${process.env.PAGE_PORT}"`);
+  process.exit(1);
+}
 const jaegerUrl = jaegerQueryUrl();
 
 const server = createServer((request, response) => {

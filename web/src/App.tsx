@@ -21,7 +21,7 @@ export function App() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
-    const greeting = await sayHello(name, settings.serverUrl, scenario);
+    const greeting = await sayHello(name, settings.serverUrl, scenario, settings.stack);
     setHistory((previous) => [greeting, ...previous].slice(0, HISTORY_LENGTH));
     setPending(false);
   }

@@ -1,4 +1,5 @@
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Stack } from './settings.ts';
 
 const tracer = trace.getTracer('hello-web');
 
@@ -23,7 +24,7 @@ export interface Greeting {
  * inside that context, so the instrumented fetch sends `traceparent` and `baggage` with it. The
  * scenario goes as a query parameter, never as baggage: baggage is for context, and it is untrusted.
  */
-export async function sayHello(name: string, serverUrl: string, scenario: Scenario = 'normal'): Promise<Greeting> {
+export async function sayHello(name: string, serverUrl: string, scenario: Scenario = 'normal', stack: Stack = 'npm'): Promise<Greeting> {
   const started = performance.now();
   const span = tracer.startSpan('StartRequests', { attributes: { 'app.scenario': scenario } });
   const baggage = propagation.createBaggage({ name: { value: name } });
@@ -41,7 +42,7 @@ export async function sayHello(name: string, serverUrl: string, scenario: Scenar
     }
     greeting.answer = body;
   } catch (error) {
-    const message = describeFailure(error, url);
+    const message = describeFailure(error, url, stack);
     span.recordException(error instanceof Error ? error : message);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     greeting.error = message;
@@ -64,10 +65,18 @@ export function serverTimeOf(header: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function describeFailure(error: unknown, url: string): string {
+const SERVER_CHECKS: Record<Stack, string> = {
+  npm: 'the [server] lines that npm start prints',
+  compose: 'docker compose ps and docker compose logs server',
+};
+
+function describeFailure(error: unknown, url: string, stack: Stack): string {
   if (error instanceof TypeError) {
     // What fetch throws when there is no answer at all: server down, or its CORS refused this page.
-    return `Could not reach the server at ${url} (${error.message}). Is it running (npm start -w server), and does its CORS_ALLOWED_ORIGINS include ${globalThis.location?.origin ?? 'this page'}?`;
+    return (
+      `Could not reach the server at ${url} (${error.message}). Is it running (see ${SERVER_CHECKS[stack]}), ` +
+      `and does its CORS allow this page's origin, ${globalThis.location?.origin ?? 'this page'}?`
+    );
   }
   return error instanceof Error ? error.message : String(error);
 }

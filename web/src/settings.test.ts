@@ -9,6 +9,7 @@ test('defaults point at the local pipeline', () => {
     serverUrl: 'http://localhost:8000',
     jaegerUiUrl: 'http://localhost:16686',
     batchDelayMs: 500,
+    stack: 'npm',
   });
 });
 
@@ -19,6 +20,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
     VITE_SERVER_URL: 'https://api.example/',
     VITE_JAEGER_UI_URL: 'https://jaeger.example/',
     VITE_OTEL_BSP_SCHEDULE_DELAY: '2000',
+    VITE_STACK: 'compose',
   });
   assert.deepEqual(settings, {
     serviceName: 'shop-web',
@@ -26,6 +28,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
     serverUrl: 'https://api.example',
     jaegerUiUrl: 'https://jaeger.example',
     batchDelayMs: 2000,
+    stack: 'compose',
   });
 });
 
@@ -36,6 +39,7 @@ test('a malformed URL is an error that names its variable', () => {
   for (const delay of ['-1', '1.5', 'soon', '99999999']) {
     assert.throws(() => readSettings({ VITE_OTEL_BSP_SCHEDULE_DELAY: delay }), /VITE_OTEL_BSP_SCHEDULE_DELAY must be a whole number/);
   }
+  assert.throws(() => readSettings({ VITE_STACK: 'kubernetes' }), /VITE_STACK must be npm or compose/);
 });
 
 test('originPattern matches the server origin and nothing else', () => {

@@ -1,3 +1,6 @@
+/** How the stack was started, and so where to look when the server does not answer. */
+export type Stack = 'npm' | 'compose';
+
 export interface Settings {
   serviceName: string;
   otlpTracesUrl: string;
@@ -5,6 +8,7 @@ export interface Settings {
   jaegerUiUrl: string;
   /** Milliseconds between the page's span exports. */
   batchDelayMs: number;
+  stack: Stack;
 }
 
 type Env = Record<string, string | undefined>;
@@ -17,7 +21,14 @@ export function readSettings(env: Env): Settings {
     serverUrl: readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000'),
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
     batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
+    stack: readStack(env),
   };
+}
+
+function readStack(env: Env): Stack {
+  const value = env.VITE_STACK || 'npm';
+  if (value !== 'npm' && value !== 'compose') throw new Error(`VITE_STACK must be npm or compose, got "${value}"`);
+  return value;
 }
 
 function readMilliseconds(env: Env, name: string, fallback: number): number {
