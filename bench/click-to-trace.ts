@@ -1,9 +1,9 @@
 // Click to trace: from the click on "Say hello" until Jaeger holds the complete trace, through the
 // native stack (real collector and Jaeger built from Go modules) with the batch delays as shipped.
 import { HELLO_SPANS } from '../e2e/support/hello-trace.ts';
-import { clickSayHello, freePort, launchChromium, servePage } from '../e2e/support/page.ts';
+import { clickSayHello, launchChromium, servePage } from '../e2e/support/page.ts';
 import { startPipeline, traceFromJaeger } from '../e2e/support/pipeline.ts';
-import { startServer } from '../e2e/support/processes.ts';
+import { freePort, startServer } from '../e2e/support/processes.ts';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 20);
 const TARGET_P50_MS = 1500;

@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { OtlpReceiver, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { freePort, launchChromium, servePage } from './support/page.ts';
-import { startServer, type RunningProcess } from './support/processes.ts';
+import { launchChromium, servePage } from './support/page.ts';
+import { freePort, startServer, type RunningProcess } from './support/processes.ts';
 
 const JAEGER_UI = 'http://localhost:16686';
 

@@ -4,22 +4,19 @@
 // on the host as a user would; the test reads the trace from Jaeger's API.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseEnv } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
-import { clickSayHello, freePort, launchChromium } from './support/page.ts';
+import { clickSayHello, launchChromium } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
-import { repoRoot } from './support/processes.ts';
+import { freeAddresses, repoRoot } from './support/processes.ts';
 import { ensureStandinImages } from './support/standin-images.ts';
 
 // Every port of .env moved to a free one, as a user would override it: compose publishes these.
-const ports = Object.fromEntries(
-  await Promise.all(Object.keys(parseEnv(await readFile(join(repoRoot, '.env'), 'utf8'))).map(async (name) => [name, String(await freePort())])),
-);
+const ports = await freeAddresses();
 const PAGE = `http://localhost:${ports.PAGE_PORT}`;
 const SERVER = `http://localhost:${ports.SERVER_PORT}`;
 const COLLECTOR = `http://localhost:${ports.COLLECTOR_HTTP_PORT}`;

@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { StatusCode, toReceivedSpans, type OtlpRequest } from './support/otlp-receiver.ts';
-import { clickSayHello, freePort, launchChromium, servePage, startPageServer } from './support/page.ts';
+import { clickSayHello, launchChromium, servePage, startPageServer } from './support/page.ts';
 import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
-import { repoRoot, startServer, type RunningProcess } from './support/processes.ts';
+import { freePort, repoRoot, startServer, type RunningProcess } from './support/processes.ts';
 
 const SCREENSHOTS = join(repoRoot, 'test-results');
 

@@ -52,12 +52,14 @@ interface ContainerState {
 export class ComposeProject {
   /** Volumes the project's containers mounted, kept so that cleanup finds them after `down`. */
   private readonly mounted = new Set<string>();
+  readonly name: string;
+  /** Variables for docker-compose.yml (the stand-ins' image names, the ports). */
+  readonly env: Record<string, string>;
 
-  constructor(
-    readonly name: string,
-    /** Variables for docker-compose.yml (the stand-ins' image names). */
-    readonly env: Record<string, string>,
-  ) {}
+  constructor(name: string, env: Record<string, string>) {
+    this.name = name;
+    this.env = env;
+  }
 
   compose(...args: string[]): Promise<string> {
     return run('docker', ['compose', '--project-name', this.name, '--file', join(repoRoot, 'docker-compose.yml'), ...args], this.env);

@@ -19,17 +19,11 @@ export interface ReceivedSpan {
   events: { name: string; attributes: Record<string, unknown> }[];
 }
 
-export enum SpanKind {
-  INTERNAL = 1,
-  SERVER = 2,
-  CLIENT = 3,
-}
-
-export enum StatusCode {
-  UNSET = 0,
-  OK = 1,
-  ERROR = 2,
-}
+/** OTLP's span kinds and status codes, as numbers on the wire. */
+export const SpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
+export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
+export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
 // The fields of opentelemetry/proto/collector/trace/v1 that the tests read; protobuf skips the rest.
 const TRACE_PROTO = `
@@ -215,9 +209,9 @@ export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
         spanId: toHex(span.spanId),
         parentSpanId: toHex(span.parentSpanId),
         name: span.name,
-        kind: span.kind ?? 0,
+        kind: (span.kind ?? 0) as SpanKind,
         durationMs: (Number(span.endTimeUnixNano ?? 0) - Number(span.startTimeUnixNano ?? 0)) / 1e6,
-        status: { code: span.status?.code ?? StatusCode.UNSET, message: span.status?.message ?? '' },
+        status: { code: (span.status?.code ?? StatusCode.UNSET) as StatusCode, message: span.status?.message ?? '' },
         attributes: toRecord(span.attributes),
         events: (span.events ?? []).map((event) => ({ name: event.name, attributes: toRecord(event.attributes) })),
       })),

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,14 +7,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
 const vite = join(repoRoot, 'web/node_modules/.bin/vite');
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Builds the page with these VITE_* settings (and `vite build` options) into a temporary folder, and returns the folder. */
 export async function buildPage(env: Record<string, string>, options: string[] = []): Promise<string> {

@@ -3,8 +3,7 @@
 import { join } from 'node:path';
 import { ensureNativeBinaries } from '../../scripts/native.ts';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
-import { freePort } from './page.ts';
-import { onCore, repoRoot, startProcess, type RunningProcess } from './processes.ts';
+import { freePort, onCore, repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
 const READY = /Everything is ready/;
 const at = (port: number) => `127.0.0.1:${port}`;

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { repoRoot } from '../../scripts/native.ts';
 
 export { repoRoot };
@@ -12,6 +16,20 @@ export interface RunningProcess {
   ready: RegExpMatchArray;
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Every address of .env (all ports) moved to a free port, as a user would override them. */
+export async function freeAddresses(): Promise<Record<string, string>> {
+  const names = Object.keys(parseEnv(await readFile(join(repoRoot, '.env'), 'utf8')));
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, String(await freePort())])));
 }
 
 /** Starts a command and resolves once its output matches `readyPattern`; rejects with its output if it exits or times out first. */
@@ -81,4 +99,32 @@ export function startServer(
     env: { SERVER_PORT: '0', ...env },
     readyPattern: /listening on (http:\/\/\S+)/,
   });
+}
+
+/**
+ * `npm start` in a process group of its own, as in a terminal, with these variables; resolves once it
+ * is ready. `stop()` sends Ctrl-C's SIGINT to the group and resolves with everything it printed once
+ * every part has exited.
+ */
+export async function startStack(env: Record<string, string>): Promise<{ output(): string; stop(): Promise<string> }> {
+  const child = spawn('npm', ['start', '--silent'], { cwd: repoRoot, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  // Every part writes to these pipes: they close once the last one has exited.
+  const closed = once(child.stdout, 'close');
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGINT');
+    await closed;
+    return output;
+  };
+  const deadline = Date.now() + 600_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm start did not get ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { output: () => output, stop };
 }

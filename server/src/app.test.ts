@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createApp } from './app.js';
+import { createApp } from './app.ts';
 
 const PAGE = 'http://localhost:5173';
 let server: Server;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { propagation, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import cors from 'cors';
 import express from 'express';
 
@@ -38,38 +38,44 @@ export function createApp(allowedOrigins: readonly string[]): express.Express {
 
   app.get('/hello', async (req, res) => {
     const scenario = req.query.scenario ?? 'normal';
-    if (!SCENARIOS.includes(scenario as Scenario)) {
-      res.status(400).type('text/plain; charset=utf-8').send(`unknown scenario: use one of ${SCENARIOS.join(', ')}`);
+    if (!isScenario(scenario)) {
+      sendText(res, 400, `unknown scenario: use one of ${SCENARIOS.join(', ')}`);
       return;
     }
     const started = performance.now();
-    await tracer.startActiveSpan('HelloHandler', { attributes: { 'app.scenario': scenario as Scenario } }, async (span) => {
-      try {
-        const name = propagation.getActiveBaggage()?.getEntry('name')?.value ?? '';
-        span.setAttribute('app.baggage.name', name.slice(0, MAX_NAME_ATTRIBUTE_LENGTH));
-        if (scenario === 'slow') await tracer.startActiveSpan('SlowWork', (work) => sleep(SLOW_WORK_MS).finally(() => work.end()));
-        if (scenario === 'failing') throw new Error('simulated failure (scenario=failing)');
-        res.append('Server-Timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
-        res.type('text/plain; charset=utf-8').send(`hello:${name}`);
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        span.recordException(failure);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
-        res.append('Server-Timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
-        res.status(500).type('text/plain; charset=utf-8').send(`error: ${failure.message}`);
-      } finally {
-        span.end();
-      }
-    });
+    const [status, body] = await tracer.startActiveSpan('HelloHandler', { attributes: { 'app.scenario': scenario } }, (span) =>
+      hello(span, scenario).finally(() => span.end()),
+    );
+    res.append('Server-Timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
+    sendText(res, status, body);
   });
 
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain; charset=utf-8').send('ok');
-  });
-
-  app.use((_req, res) => {
-    res.status(404).type('text/plain; charset=utf-8').send('not found: try GET /hello');
-  });
-
+  app.get('/healthz', (_req, res) => sendText(res, 200, 'ok'));
+  app.use((_req, res) => sendText(res, 404, 'not found: try GET /hello'));
   return app;
+}
+
+/** HelloHandler's work: greet the caller the baggage names; the scenario decides the rest. */
+async function hello(span: Span, scenario: Scenario): Promise<[status: number, body: string]> {
+  const name = propagation.getActiveBaggage()?.getEntry('name')?.value ?? '';
+  span.setAttribute('app.baggage.name', name.slice(0, MAX_NAME_ATTRIBUTE_LENGTH));
+  try {
+    if (scenario === 'slow') await tracer.startActiveSpan('SlowWork', (work) => sleep(SLOW_WORK_MS).finally(() => work.end()));
+    if (scenario === 'failing') throw new Error('simulated failure (scenario=failing)');
+    return [200, `hello:${name}`];
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    span.recordException(failure);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+    return [500, `error: ${failure.message}`];
+  }
+}
+
+function isScenario(value: unknown): value is Scenario {
+  return SCENARIOS.includes(value as Scenario);
+}
+
+/** Every answer is plain text, which the X-Content-Type-Options header forbids sniffing as anything else. */
+function sendText(res: express.Response, status: number, body: string): void {
+  res.status(status).type('text/plain; charset=utf-8').send(body);
 }

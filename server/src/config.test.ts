@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readConfig } from './config.js';
+import { readConfig } from './config.ts';
 
 test('defaults bind loopback on port 8000 and allow the page on port 5173, with either spelling of loopback', () => {
   assert.deepEqual(readConfig({}), {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { createApp } from './app.js';
-import { readConfig, type ServerConfig } from './config.js';
+import { createApp } from './app.ts';
+import { readConfig, type ServerConfig } from './config.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
