@@ -134,6 +134,14 @@ test('hands trace requests to the Jaeger proxy before looking for a file', async
   assert.equal(answer.headers['x-content-type-options'], 'nosniff');
 });
 
+test('serves no dotfile', async () => {
+  for (const path of ['/.env', '/%2eenv', '/assets/../.env']) {
+    const answer = await send('GET', path);
+    assert.equal(answer.status, 404, path);
+    assert.doesNotMatch(answer.body, new RegExp(DOTFILE_SECRET), path);
+  }
+});
+
 test('serves nothing outside the page folder: traversal, encoded dots and slashes, malformed encoding, NUL bytes', async () => {
   const paths = [
     '/../page-secret',
@@ -163,6 +171,21 @@ test('serves nothing outside the page folder: traversal, encoded dots and slashe
     assert.doesNotMatch(answer.body, new RegExp(`${SECRET}|root:`), path);
     assert.equal(answer.headers['x-content-type-options'], 'nosniff', path);
   }
+});
+
+test('revalidates index.html and answers ranges', async () => {
+  const { etag } = (await send('GET', '/')).headers;
+  assert.equal((await send('GET', '/', { 'If-None-Match': String(etag) })).status, 304);
+  const part = await send('GET', '/assets/index-Bx7aQ1.js', { Range: 'bytes=0-6' });
+  assert.equal(part.status, 206);
+  assert.equal(part.body, 'console');
+  // Beyond the end: a plain-text 416 that keeps none of the file's headers, such as its year-long Cache-Control.
+  const beyond = await send('GET', '/assets/index-Bx7aQ1.js', { Range: 'bytes=9999-' });
+  assert.equal(beyond.status, 416);
+  assert.equal(beyond.headers['content-range'], `bytes */${ASSET.length}`);
+  assert.equal(beyond.headers['content-type'], 'text/plain; charset=utf-8');
+  assert.equal(beyond.headers['cache-control'], undefined);
+  assert.equal(beyond.headers['x-content-type-options'], 'nosniff');
 });
 
 test('survives malformed ranges', async () => {
