@@ -1,23 +1,11 @@
 // Serves the built page (dist/) on PAGE_PORT, natively and in the web container, and proxies the
 // page's trace requests to Jaeger.
-import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import serveStatic from 'serve-static';
 import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.js';
-import { resolvePagePath } from './paths.js';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-};
 
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', import.meta.url)));
 const host = process.env.PAGE_HOST || '127.0.0.1';
@@ -28,33 +16,49 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const jaegerUrl = jaegerQueryUrl();
 
+const assets = join(root, 'assets') + sep;
+// serve-static refuses paths that leave root, NUL bytes and malformed percent-encoding, and
+// ignores dotfiles; each of those, like a missing file or a folder, falls through to our 404.
+const serveFile = serveStatic(root, {
+  dotfiles: 'ignore',
+  redirect: false,
+  setHeaders(response, file) {
+    // Vite puts a content hash in every asset's name; index.html must always be fetched anew.
+    response.setHeader('Cache-Control', file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
+  },
+});
+
 const server = createServer((request, response) => {
   response.setHeader('X-Content-Type-Options', 'nosniff');
   serve(request, response).catch((error: unknown) => {
     console.error(`hello-web page server: ${request.method} ${request.url} failed:`, error);
-    if (!response.headersSent) response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
-    response.end('bad request');
+    sendText(response, 400, 'bad request');
   });
 });
 
 async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (await handleTraceRequest(request, response, jaegerUrl)) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed');
+    sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
     return;
   }
-  const file = resolvePagePath(root, new URL(request.url ?? '/', 'http://page').pathname);
-  const body = file && (await readFile(file).catch(() => undefined));
-  if (!file || !body) {
-    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
-    return;
-  }
-  response.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    // Vite puts a content hash in every asset's name; index.html must always be fetched anew.
-    'Cache-Control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+  serveFile(request, response, (error) => {
+    if (!error) return sendText(response, 404, 'not found');
+    // A range or precondition the file cannot meet (416, 412), or a file that cannot be read (500).
+    if (error.status >= 500) console.error(`hello-web page server cannot serve ${request.url} from ${root}:`, error);
+    sendText(response, error.status, error.expose ? error.message : 'cannot read this file', error.headers);
   });
-  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** A plain-text answer that keeps none of the headers set for a file, such as its Cache-Control. */
+function sendText(response: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  for (const name of response.getHeaderNames()) response.removeHeader(name);
+  response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  response.end(text);
 }
 
 server.listen(port, host, () => {
