@@ -1,7 +1,7 @@
 // The page's one way to Jaeger: `GET /api/traces/<trace id>` is answered from Jaeger's query API
 // v3, so the page needs no CORS grant from Jaeger and can only ever ask for a trace by its id.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TRACE_API_PATH } from './trace-api.js';
+import { TRACE_API_PATH } from '../shared/page-api.js';
 
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 const JAEGER_TIMEOUT_MS = 5_000;

@@ -6,7 +6,7 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { TRACE_API_PATH } from '../page-server/trace-api.ts';
+import { TRACE_API_PATH } from '../shared/page-api.ts';
 import { escapeRegExp, originPattern, settings } from './settings.ts';
 
 // The exporter retries a batch 5 times over about 13 s, but only within its timeout (10 s by

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { TRACE_API_PATH } from '../page-server/trace-api.ts';
+import { TRACE_API_PATH } from '../shared/page-api.ts';
 import { isTraceComplete, parseJaegerTrace, type TraceSpan } from './trace.ts';
 
 export type TraceState =
