@@ -2,6 +2,7 @@
 // v3, so the page needs no CORS grant from Jaeger and can only ever ask for a trace by its id.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TRACE_API_PATH } from '../shared/page-api.js';
+import { readUrl } from '../shared/read-url.js';
 
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 const JAEGER_TIMEOUT_MS = 5_000;
@@ -11,11 +12,7 @@ const JAEGER_TIMEOUT_MS = 5_000;
  * error naming the variable when malformed.
  */
 export function jaegerQueryUrl(env: Record<string, string | undefined> = process.env): string {
-  const value = env.JAEGER_QUERY_URL || `http://localhost:${env.JAEGER_UI_PORT || 16686}`;
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new Error(`JAEGER_QUERY_URL must be an http(s) URL such as http://localhost:16686, got "${value}"`);
-  }
-  return value.replace(/\/+$/, '');
+  return readUrl(env, 'JAEGER_QUERY_URL', `http://localhost:${env.JAEGER_UI_PORT || 16686}`);
 }
 
 /** Answers `GET /api/traces/<trace id>`; resolves false, having sent nothing, for any other path. */

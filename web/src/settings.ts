@@ -1,3 +1,5 @@
+import { readUrl } from '../shared/read-url.ts';
+
 /** How the stack was started, and so where to look when the server does not answer. */
 export type Stack = 'npm' | 'compose';
 
@@ -35,14 +37,6 @@ function readMilliseconds(env: Env, name: string, fallback: number): number {
   const value = env[name] || String(fallback);
   if (!/^\d{1,7}$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds such as ${fallback}, got "${value}"`);
   return Number(value);
-}
-
-function readUrl(env: Env, name: string, fallback: string): string {
-  const value = env[name] || fallback;
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new Error(`${name} must be an http(s) URL such as ${fallback}, got "${value}"`);
-  }
-  return value.replace(/\/+$/, '');
 }
 
 export function escapeRegExp(text: string): string {
