@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
 import { jaegerTraceUrl, settings } from './settings.ts';
-import { formatMs } from './trace.ts';
+import { formatMs } from './trace/format.ts';
 import { TraceView } from './TraceView.tsx';
 
 const HISTORY_LENGTH = 5;

@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { formatMs, layoutWaterfall, type Attributes, type TraceSpan } from './trace.ts';
+import { formatMs } from './trace/format.ts';
+import { layoutWaterfall } from './trace/layout.ts';
+import type { Attributes, TraceSpan } from './trace/parse.ts';
 
 const PALETTE = ['#1f6fb4', '#2e9a45', '#d9730d', '#8e44ad', '#c0392b', '#16a3b8'];
 

@@ -1,0 +1,4 @@
+/** A duration as people write it: 0.4 ms, 302 ms, 1.53 s. */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`;
+}
