@@ -112,6 +112,12 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
   assert.deepEqual([serverRow?.service, serverRow?.kind, serverRow?.status], ['hello-server', 'server', 'unset']);
   const details = await openDetails('HelloHandler');
   assert.match(details, /app\.baggage\.nameGoFrame/);
+
+  // A ruler in round milliseconds from the trace's start stands over the bars.
+  const ticks = await tab.getByTestId('ruler').locator('.tick').allTextContents();
+  assert.equal(ticks[0], '0 ms');
+  assert.ok(ticks.length >= 3, `ticks: ${ticks}`);
+  for (const tick of ticks) assert.match(tick, /^(\d+(\.\d+)? ms|\d+(\.\d+)? s)$/);
   await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-normal.png'), fullPage: true });
 });
 
@@ -151,6 +157,23 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
   assert.deepEqual(new Set(failed), new Set(['StartRequests', 'GET', 'GET /hello', 'HelloHandler']));
   assert.match(await openDetails('HelloHandler'), /exception.*simulated failure \(scenario=failing\)/s);
   await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-failing.png'), fullPage: true });
+
+  // In a narrower window (labels beside the bars) and on a phone's (labels above them), every label
+  // is there in full, names, durations, kinds and statuses, and nothing runs out of the waterfall.
+  try {
+    for (const width of [700, 400]) {
+      await tab.setViewportSize({ width, height: 900 });
+      await tab.screenshot({ path: join(SCREENSHOTS, `waterfall-${width}px.png`), fullPage: true });
+      const cut = await tab.locator('.span-label').evaluateAll((labels) =>
+        labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent),
+      );
+      assert.deepEqual(cut, [], `labels cut short at ${width} px`);
+      const [scrollWidth, clientWidth] = await tab.getByTestId('waterfall').evaluate((waterfall) => [waterfall.scrollWidth, waterfall.clientWidth]);
+      assert.ok(scrollWidth <= clientWidth, `at ${width} px, the waterfall is ${scrollWidth} px wide in ${clientWidth} px`);
+    }
+  } finally {
+    await tab.setViewportSize({ width: 1100, height: 900 });
+  }
 });
 
 test('the history lists the last requests with answers, durations and trace links', async () => {

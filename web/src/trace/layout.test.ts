@@ -5,7 +5,8 @@ import { layoutWaterfall } from './layout.ts';
 import { parseJaegerTrace } from './parse.ts';
 
 test('lays the tree out in order, children under their parent, on one time axis', () => {
-  const rows = layoutWaterfall(parseJaegerTrace(jaegerAnswer));
+  const { rows, totalMs } = layoutWaterfall(parseJaegerTrace(jaegerAnswer));
+  assert.equal(totalMs, 40);
   assert.deepEqual(
     rows.map((row) => [row.name, row.depth]),
     [['StartRequests', 0], ['GET', 1], ['GET /hello', 2], ['middleware', 3], ['HelloHandler', 3]],
@@ -19,7 +20,11 @@ test('lays the tree out in order, children under their parent, on one time axis'
 test('a span whose parent has not arrived is shown as a root', () => {
   const spans = parseJaegerTrace(jaegerAnswer).filter((span) => span.name !== 'GET');
   assert.deepEqual(
-    layoutWaterfall(spans).map((row) => [row.name, row.depth]),
+    layoutWaterfall(spans).rows.map((row) => [row.name, row.depth]),
     [['StartRequests', 0], ['GET /hello', 0], ['middleware', 1], ['HelloHandler', 1]],
   );
+});
+
+test('no spans, no rows', () => {
+  assert.deepEqual(layoutWaterfall([]), { rows: [], totalMs: 0 });
 });

@@ -7,9 +7,15 @@ export interface WaterfallRow extends TraceSpan {
   widthPercent: number;
 }
 
+export interface WaterfallLayout {
+  rows: WaterfallRow[];
+  /** The time axis: from the first span's start to the last span's end. */
+  totalMs: number;
+}
+
 /** Rows in tree order (children under their parent, siblings by start time), placed on one time axis. */
-export function layoutWaterfall(spans: TraceSpan[]): WaterfallRow[] {
-  if (spans.length === 0) return [];
+export function layoutWaterfall(spans: TraceSpan[]): WaterfallLayout {
+  if (spans.length === 0) return { rows: [], totalMs: 0 };
   const start = Math.min(...spans.map((span) => span.startMs));
   const total = Math.max(...spans.map((span) => span.startMs + span.durationMs)) - start || 1;
   const ids = new Set(spans.map((span) => span.spanId));
@@ -29,5 +35,5 @@ export function layoutWaterfall(spans: TraceSpan[]): WaterfallRow[] {
     for (const child of children.get(span.spanId) ?? []) visit(child, depth + 1);
   };
   for (const root of children.get('') ?? []) visit(root, 0);
-  return rows;
+  return { rows, totalMs: total };
 }
