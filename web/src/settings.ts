@@ -48,9 +48,5 @@ export function originPattern(url: string): RegExp {
   return new RegExp(`^${escapeRegExp(new URL(url).origin)}(/|$)`);
 }
 
-export function jaegerTraceUrl(jaegerUiUrl: string, traceId: string): string {
-  return `${jaegerUiUrl}/trace/${traceId}`;
-}
-
 // `import.meta.env` is Vite's; outside Vite (unit tests) the defaults apply.
 export const settings = readSettings(import.meta.env ?? {});
