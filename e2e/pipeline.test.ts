@@ -86,12 +86,20 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
   // Waiting for Jaeger to have the trace is not an error, and nothing else failed either.
   assert.deepEqual(consoleErrors, []);
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-  assert.equal(
-    await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'),
-    `${pipeline.jaeger.url}/trace/${traceId}`,
+  // Jaeger built from Go modules has no UI, only a placeholder page: so no "Open in Jaeger", but the
+  // trace as JSON from Jaeger's API, and why.
+  const jsonUrl = await tab.getByRole('link', { name: 'Trace as JSON' }).getAttribute('href');
+  assert.equal(jsonUrl, `${pipeline.jaeger.url}/api/v3/traces/${traceId}`);
+  assert.match(
+    (await tab.getByTestId('no-jaeger-ui').textContent()) ?? '',
+    /^No Jaeger UI to open it in\. This Jaeger was built without its UI, as a build from Go modules is/,
   );
+  assert.equal(await tab.getByRole('link', { name: 'Open in Jaeger' }).count(), 0);
 
   const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS);
+  const json = await fetch(jsonUrl!);
+  assert.equal(json.status, 200);
+  assert.equal(toReceivedSpans(((await json.json()) as { result: OtlpRequest }).result).length, spans.length, 'the JSON link holds the trace');
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
   assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
 
@@ -112,6 +120,12 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
   assert.deepEqual([serverRow?.service, serverRow?.kind, serverRow?.status], ['hello-server', 'server', 'unset']);
   const details = await openDetails('HelloHandler');
   assert.match(details, /app\.baggage\.nameGoFrame/);
+
+  // A ruler in round milliseconds from the trace's start stands over the bars.
+  const ticks = await tab.getByTestId('ruler').locator('.tick').allTextContents();
+  assert.equal(ticks[0], '0 ms');
+  assert.ok(ticks.length >= 3, `ticks: ${ticks}`);
+  for (const tick of ticks) assert.match(tick, /^(\d+(\.\d+)? ms|\d+(\.\d+)? s)$/);
   await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-normal.png'), fullPage: true });
 });
 
@@ -151,6 +165,23 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
   assert.deepEqual(new Set(failed), new Set(['StartRequests', 'GET', 'GET /hello', 'HelloHandler']));
   assert.match(await openDetails('HelloHandler'), /exception.*simulated failure \(scenario=failing\)/s);
   await tab.screenshot({ path: join(SCREENSHOTS, 'waterfall-failing.png'), fullPage: true });
+
+  // In a narrower window (labels beside the bars) and on a phone's (labels above them), every label
+  // is there in full, names, durations, kinds and statuses, and nothing runs out of the waterfall.
+  try {
+    for (const width of [700, 400]) {
+      await tab.setViewportSize({ width, height: 900 });
+      await tab.screenshot({ path: join(SCREENSHOTS, `waterfall-${width}px.png`), fullPage: true });
+      const cut = await tab.locator('.span-label').evaluateAll((labels) =>
+        labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent),
+      );
+      assert.deepEqual(cut, [], `labels cut short at ${width} px`);
+      const [scrollWidth, clientWidth] = await tab.getByTestId('waterfall').evaluate((waterfall) => [waterfall.scrollWidth, waterfall.clientWidth]);
+      assert.ok(scrollWidth <= clientWidth, `at ${width} px, the waterfall is ${scrollWidth} px wide in ${clientWidth} px`);
+    }
+  } finally {
+    await tab.setViewportSize({ width: 1100, height: 900 });
+  }
 });
 
 test('the history lists the last requests with answers, durations and trace links', async () => {
@@ -159,9 +190,13 @@ test('the history lists the last requests with answers, durations and trace link
   assert.match(entries[0], /^failing: The server at .* answered 500.* in \d/);
   assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
   assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
+  // This Jaeger has no UI: each trace link is the trace as JSON.
+  const links = await tab.getByTestId('history').getByRole('link').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+  assert.equal(links.length, 3);
+  for (const link of links) assert.match(link ?? '', new RegExp(`^${pipeline.jaeger.url}/api/v3/traces/[0-9a-f]{32}$`));
 });
 
-test('the waterfall\'s polls of the page server make no traces of their own', async () => {
+test('the waterfall\'s polls of the page server, and its question about Jaeger\'s UI, make no traces of their own', async () => {
   const now = Date.now();
   const query = new URLSearchParams({
     'query.service_name': 'hello-web',
@@ -174,7 +209,7 @@ test('the waterfall\'s polls of the page server make no traces of their own', as
   const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
   assert.ok(spans.length >= 6, `found ${spans.length} page spans`);
   const urls = spans.map((span) => String(span.attributes['url.full'] ?? ''));
-  assert.deepEqual(urls.filter((url) => url.includes('/api/traces/')), []);
+  assert.deepEqual(urls.filter((url) => url.includes('/api/traces/') || url.includes('/api/jaeger-ui')), []);
 });
 
 test('with Jaeger unreachable the page says so and how to fix it', async () => {
@@ -188,6 +223,9 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
     const status = other.getByTestId('trace-status');
     await status.filter({ hasText: 'not reachable' }).waitFor();
     assert.match((await status.textContent()) ?? '', new RegExp(`Jaeger is not reachable at ${deadJaeger} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`));
+    // Jaeger down is a failure that the trace view reports, not a Jaeger without a UI: the link stays.
+    assert.equal(await other.getByRole('link', { name: 'Open in Jaeger' }).count(), 1);
+    assert.equal(await other.getByTestId('no-jaeger-ui').count(), 0);
     await other.close();
   } finally {
     await blind.stop();

@@ -14,16 +14,31 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-// Stands in for Jaeger's query API: one known trace; records what the proxy asked for.
+// What the Jaeger image serves at / (its UI's index.html, shortened), and what a Jaeger built from
+// Go modules serves there and at every other UI route instead (its placeholder page, shortened).
+const JAEGER_UI_PAGE = '<!doctype html><html lang="en"><head><title>Jaeger UI</title></head><body><div id="jaeger-ui-root"></div></body></html>';
+const PLACEHOLDER_PAGE = `<!DOCTYPE html><html lang="en"><title>Test Page</title><body>
+<h1>🥋: This is not the Jaeger UI you are looking for!</h1>
+<p>This is a placeholder for the Jaeger UI home page. If you are seeing this, you are running a binary that was not compiled with the UI assets.</p>
+</body></html>`;
+
+// Stands in for Jaeger's query API: one known trace; records what the proxy asked for. At / it
+// serves `page`.
 const jaegerRequests: string[] = [];
-const jaeger = createServer((request, response) => {
-  jaegerRequests.push(request.url ?? '');
-  if (request.url === `/api/v3/traces/${TRACE_ID}`) {
-    response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"result":{"resourceSpans":[]}}');
-  } else {
-    response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":{"httpCode":404}}');
-  }
-});
+function standInJaeger(page: string): Server {
+  return createServer((request, response) => {
+    jaegerRequests.push(request.url ?? '');
+    if (request.url === `/api/v3/traces/${TRACE_ID}`) {
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"result":{"resourceSpans":[]}}');
+    } else if (request.url === '/') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+    } else {
+      response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":{"httpCode":404}}');
+    }
+  });
+}
+const jaeger = standInJaeger(JAEGER_UI_PAGE);
+const uilessJaeger = standInJaeger(PLACEHOLDER_PAGE);
 
 function proxyTo(jaegerUrl: string): Server {
   return createServer((request, response) => {
@@ -35,6 +50,8 @@ function proxyTo(jaegerUrl: string): Server {
 
 let proxy: Server;
 let proxyUrl: string;
+let uilessProxy: Server;
+let uilessProxyUrl: string;
 let deadProxy: Server;
 let deadProxyUrl: string;
 let deadJaegerUrl: string;
@@ -42,6 +59,7 @@ let deadJaegerUrl: string;
 before(async () => {
   const jaegerUrl = await listen(jaeger);
   proxyUrl = await listen((proxy = proxyTo(jaegerUrl)));
+  uilessProxyUrl = await listen((uilessProxy = proxyTo(await listen(uilessJaeger))));
   const closed = createServer();
   deadJaegerUrl = await listen(closed);
   closed.close();
@@ -49,7 +67,7 @@ before(async () => {
 });
 
 after(() => {
-  for (const server of [jaeger, proxy, deadProxy]) {
+  for (const server of [jaeger, proxy, uilessJaeger, uilessProxy, deadProxy]) {
     server.closeAllConnections();
     server.close();
   }
@@ -95,8 +113,34 @@ test('only GET', async () => {
   assert.equal(response.status, 405);
 });
 
+test('says Jaeger serves its UI when the page at / mounts the Jaeger UI', async () => {
+  const response = await fetch(`${proxyUrl}/api/jaeger-ui`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'application/json');
+  assert.deepEqual(await response.json(), { ui: true });
+  assert.equal(jaegerRequests.at(-1), '/');
+});
+
+test('says why there is no UI when Jaeger serves its placeholder page instead', async () => {
+  const response = await fetch(`${uilessProxyUrl}/api/jaeger-ui`);
+  assert.equal(response.status, 200);
+  const answer = (await response.json()) as { ui: boolean; reason: string };
+  assert.equal(answer.ui, false);
+  assert.match(answer.reason, /^This Jaeger was built without its UI, as a build from Go modules is \(the modules carry none\)/);
+  // Its query API still answers: the trace itself passes through as before.
+  assert.equal((await fetch(`${uilessProxyUrl}/api/traces/${TRACE_ID}`)).status, 200);
+});
+
+test('with Jaeger down, the question about its UI is a 502 that says so, not an answer', async () => {
+  const response = await fetch(`${deadProxyUrl}/api/jaeger-ui`);
+  assert.equal(response.status, 502);
+  const { error } = (await response.json()) as { error: string };
+  assert.match(error, new RegExp(`^Jaeger is not reachable at ${deadJaegerUrl} \\(ECONNREFUSED\\)`));
+  assert.equal((await fetch(`${proxyUrl}/api/jaeger-ui`, { method: 'POST' })).status, 405);
+});
+
 test('leaves every other path to the page server', async () => {
-  for (const path of ['/', '/api/trace/x', '/api', '/assets/index.js']) {
+  for (const path of ['/', '/api/trace/x', '/api', '/api/jaeger-ui/x', '/api/jaeger', '/assets/index.js']) {
     assert.equal((await fetch(`${proxyUrl}${path}`)).status, 418, path);
   }
 });

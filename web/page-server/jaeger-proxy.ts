@@ -1,7 +1,10 @@
 // The page's one way to Jaeger: `GET /api/traces/<trace id>` is answered from Jaeger's query API
-// v3, so the page needs no CORS grant from Jaeger and can only ever ask for a trace by its id.
+// v3, so the page needs no CORS grant from Jaeger and can only ever ask for a trace by its id;
+// `GET /api/jaeger-ui` says whether Jaeger serves its UI, so that the page links to it only then.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TRACE_API_PATH } from './trace-api.js';
+import { JAEGER_UI_API_PATH, TRACE_API_PATH } from '../shared/page-api.js';
+import { readUrl } from '../shared/read-url.js';
+import { readJaegerUi } from './jaeger-ui.js';
 
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 const JAEGER_TIMEOUT_MS = 5_000;
@@ -11,33 +14,37 @@ const JAEGER_TIMEOUT_MS = 5_000;
  * error naming the variable when malformed.
  */
 export function jaegerQueryUrl(env: Record<string, string | undefined> = process.env): string {
-  const value = env.JAEGER_QUERY_URL || `http://localhost:${env.JAEGER_UI_PORT || 16686}`;
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new Error(`JAEGER_QUERY_URL must be an http(s) URL such as http://localhost:16686, got "${value}"`);
-  }
-  return value.replace(/\/+$/, '');
+  return readUrl(env, 'JAEGER_QUERY_URL', `http://localhost:${env.JAEGER_UI_PORT || 16686}`);
 }
 
-/** Answers `GET /api/traces/<trace id>`; resolves false, having sent nothing, for any other path. */
+/**
+ * Answers the page's questions for Jaeger, `GET /api/traces/<trace id>` and `GET /api/jaeger-ui`;
+ * resolves false, having sent nothing, for any other path.
+ */
 export async function handleTraceRequest(request: IncomingMessage, response: ServerResponse, jaegerUrl: string): Promise<boolean> {
   const { pathname } = new URL(request.url ?? '/', 'http://page');
-  if (!pathname.startsWith(TRACE_API_PATH)) return false;
+  const asksForUi = pathname === JAEGER_UI_API_PATH;
+  if (!asksForUi && !pathname.startsWith(TRACE_API_PATH)) return false;
   const traceId = pathname.slice(TRACE_API_PATH.length);
   if (request.method !== 'GET') {
     send(response, 405, { error: 'only GET' });
+  } else if (asksForUi) {
+    send(response, ...(await fromJaeger(jaegerUrl, '/', readUi)));
   } else if (!TRACE_ID.test(traceId)) {
     send(response, 400, { error: 'a trace id is 32 lowercase hexadecimal digits, not all zero' });
   } else {
-    const [status, body] = await fetchTrace(jaegerUrl, traceId);
-    send(response, status, body);
+    send(response, ...(await fromJaeger(jaegerUrl, `/api/v3/traces/${traceId}`, readTrace)));
   }
   return true;
 }
 
-async function fetchTrace(jaegerUrl: string, traceId: string): Promise<[number, unknown]> {
+type Answer = [status: number, body: unknown];
+
+/** Jaeger's answer at `path`, read by `read`; when Jaeger does not answer at all, a 502 that says what to do. */
+async function fromJaeger(jaegerUrl: string, path: string, read: (upstream: Response, jaegerUrl: string) => Promise<Answer>): Promise<Answer> {
   let upstream: Response;
   try {
-    upstream = await fetch(`${jaegerUrl}/api/v3/traces/${traceId}`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) });
+    upstream = await fetch(`${jaegerUrl}${path}`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) });
   } catch (error) {
     const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     return [
@@ -47,10 +54,18 @@ async function fetchTrace(jaegerUrl: string, traceId: string): Promise<[number, 
       },
     ];
   }
+  return read(upstream, jaegerUrl);
+}
+
+async function readTrace(upstream: Response): Promise<Answer> {
   // Jaeger's "not found" only means its spans have not arrived yet: the trace so far, without spans.
   if (upstream.status === 404) return [200, { result: { resourceSpans: [] } }];
   if (!upstream.ok) return [502, { error: `Jaeger answered ${upstream.status} ${upstream.statusText} for this trace` }];
   return [200, await upstream.json()];
+}
+
+async function readUi(upstream: Response, jaegerUrl: string): Promise<Answer> {
+  return [200, readJaegerUi(jaegerUrl, upstream.status, upstream.statusText, await upstream.text())];
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

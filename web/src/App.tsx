@@ -1,8 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
-import { jaegerTraceUrl, settings } from './settings.ts';
-import { formatMs } from './trace.ts';
+import { traceLink } from './jaegerLinks.ts';
+import { settings } from './settings.ts';
+import { formatMs } from './trace/format.ts';
+import { TraceLinks } from './TraceLinks.tsx';
 import { TraceView } from './TraceView.tsx';
+import { useJaegerUi } from './useJaegerUi.ts';
 
 const HISTORY_LENGTH = 5;
 const SCENARIO_LABELS: Record<Scenario, string> = {
@@ -17,10 +20,12 @@ export function App() {
   const [pending, setPending] = useState(false);
   const [history, setHistory] = useState<Greeting[]>([]);
   const latest = history[0];
+  const [jaegerUi, askJaegerUiAgain] = useJaegerUi();
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
+    askJaegerUiAgain();
     const greeting = await sayHello(name, settings.serverUrl, scenario, settings.stack);
     setHistory((previous) => [greeting, ...previous].slice(0, HISTORY_LENGTH));
     setPending(false);
@@ -71,10 +76,7 @@ export function App() {
             )}
             <dt>Trace id</dt>
             <dd>
-              <code data-testid="trace-id">{latest.traceId}</code>{' '}
-              <a href={jaegerTraceUrl(settings.jaegerUiUrl, latest.traceId)} target="_blank" rel="noreferrer">
-                Open in Jaeger
-              </a>
+              <code data-testid="trace-id">{latest.traceId}</code> <TraceLinks traceId={latest.traceId} jaegerUi={jaegerUi} />
             </dd>
             {latest.serverSpanId && (
               <>
@@ -102,7 +104,7 @@ export function App() {
             {history.map((greeting) => (
               <li key={greeting.traceId}>
                 {greeting.scenario}: {greeting.answer ?? greeting.error} in {formatMs(greeting.durationMs)}{' '}
-                <a href={jaegerTraceUrl(settings.jaegerUiUrl, greeting.traceId)} target="_blank" rel="noreferrer">
+                <a href={traceLink(settings.jaegerUiUrl, greeting.traceId, jaegerUi)} target="_blank" rel="noreferrer">
                   trace {greeting.traceId.slice(0, 8)}…
                 </a>
               </li>

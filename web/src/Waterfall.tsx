@@ -1,19 +1,27 @@
 import { useState } from 'react';
-import { formatMs, layoutWaterfall, type Attributes, type TraceSpan } from './trace.ts';
+import { formatMs } from './trace/format.ts';
+import { layoutWaterfall } from './trace/layout.ts';
+import type { Attributes, TraceSpan } from './trace/parse.ts';
+import { rulerTicks } from './trace/ruler.ts';
+import { tickSpacing, TimeRuler } from './TimeRuler.tsx';
 
 const PALETTE = ['#1f6fb4', '#2e9a45', '#d9730d', '#8e44ad', '#c0392b', '#16a3b8'];
 
-/** The trace as bars on one time axis: indented by parent, coloured by service; a bar opens its details. */
+/**
+ * The trace as bars on one time axis, under a ruler in milliseconds: indented by parent, coloured by
+ * service, each name in full; a bar opens its details.
+ */
 export function Waterfall({ spans }: { spans: TraceSpan[] }) {
   const [selectedId, setSelectedId] = useState<string>();
-  const rows = layoutWaterfall(spans);
+  const { rows, totalMs } = layoutWaterfall(spans);
+  const ticks = rulerTicks(totalMs);
   const selected = rows.find((row) => row.spanId === selectedId);
   const services = [...new Set(rows.map((row) => row.service))];
   // Colours by order of appearance: the page's service first, so it always gets the same one.
   const colour = (service: string) => PALETTE[services.indexOf(service) % PALETTE.length];
 
   return (
-    <section data-testid="waterfall" aria-label="Trace waterfall" className="waterfall">
+    <section data-testid="waterfall" aria-label="Trace waterfall" className="waterfall" style={tickSpacing(ticks)}>
       <p className="legend">
         {services.map((service) => (
           <span key={service} className="legend-item">
@@ -21,6 +29,7 @@ export function Waterfall({ spans }: { spans: TraceSpan[] }) {
           </span>
         ))}
       </p>
+      <TimeRuler ticks={ticks} />
       <ol>
         {rows.map((row) => (
           <li key={row.spanId} data-testid="span-row" data-service={row.service} data-kind={row.kind} data-status={row.status}>

@@ -6,7 +6,7 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { TRACE_API_PATH } from '../page-server/trace-api.ts';
+import { JAEGER_UI_API_PATH, TRACE_API_PATH } from '../shared/page-api.ts';
 import { escapeRegExp, originPattern, settings } from './settings.ts';
 
 // The exporter retries a batch 5 times over about 13 s, but only within its timeout (10 s by
@@ -33,8 +33,9 @@ registerInstrumentations({
     new FetchInstrumentation({
       // Trace headers go to our server only, never to other origins.
       propagateTraceHeaderCorsUrls: [originPattern(settings.serverUrl)],
-      // The waterfall's polls for the trace would otherwise make traces of their own.
-      ignoreUrls: [new RegExp(`^${escapeRegExp(location.origin + TRACE_API_PATH)}`)],
+      // The waterfall's polls for the trace, and the question whether Jaeger has its UI, would
+      // otherwise make traces of their own.
+      ignoreUrls: [TRACE_API_PATH, JAEGER_UI_API_PATH].map((path) => new RegExp(`^${escapeRegExp(location.origin + path)}`)),
       // A request that got no answer at all (server down, CORS refused) has no HTTP status,
       // and the instrumentation would leave its span UNSET.
       applyCustomAttributesOnSpan: (span, _request, result) => {

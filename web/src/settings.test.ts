@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jaegerTraceUrl, originPattern, readSettings } from './settings.ts';
+import { originPattern, readSettings } from './settings.ts';
 
 test('defaults point at the local pipeline', () => {
   assert.deepEqual(readSettings({}), {
@@ -56,8 +56,4 @@ test('originPattern matches the server origin and nothing else', () => {
   ]) {
     assert.equal(pattern.test(url), false, url);
   }
-});
-
-test('the Jaeger link opens the trace by id', () => {
-  assert.equal(jaegerTraceUrl('http://localhost:16686', 'ab'.repeat(16)), `http://localhost:16686/trace/${'ab'.repeat(16)}`);
 });

@@ -1,3 +1,5 @@
+import { readUrl } from '../shared/read-url.ts';
+
 /** How the stack was started, and so where to look when the server does not answer. */
 export type Stack = 'npm' | 'compose';
 
@@ -37,14 +39,6 @@ function readMilliseconds(env: Env, name: string, fallback: number): number {
   return Number(value);
 }
 
-function readUrl(env: Env, name: string, fallback: string): string {
-  const value = env[name] || fallback;
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new Error(`${name} must be an http(s) URL such as ${fallback}, got "${value}"`);
-  }
-  return value.replace(/\/+$/, '');
-}
-
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
@@ -52,10 +46,6 @@ export function escapeRegExp(text: string): string {
 /** A pattern that matches every URL on the origin of `url`, and nothing else. */
 export function originPattern(url: string): RegExp {
   return new RegExp(`^${escapeRegExp(new URL(url).origin)}(/|$)`);
-}
-
-export function jaegerTraceUrl(jaegerUiUrl: string, traceId: string): string {
-  return `${jaegerUiUrl}/trace/${traceId}`;
 }
 
 // `import.meta.env` is Vite's; outside Vite (unit tests) the defaults apply.

@@ -1,4 +1,4 @@
-// A trace as Jaeger's query API v3 returns it (OTLP/JSON), made ready for the waterfall.
+// A trace as Jaeger's query API v3 returns it (OTLP/JSON), read into spans for the page.
 
 export type SpanKindName = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 export type SpanStatusName = 'unset' | 'ok' | 'error';
@@ -17,13 +17,6 @@ export interface TraceSpan {
   durationMs: number;
   attributes: Attributes;
   events: { name: string; atMs: number; attributes: Attributes }[];
-}
-
-export interface WaterfallRow extends TraceSpan {
-  depth: number;
-  /** Where the bar starts and how wide it is, in percent of the whole trace. */
-  offsetPercent: number;
-  widthPercent: number;
 }
 
 const KINDS: SpanKindName[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -80,49 +73,6 @@ export function parseJaegerTrace(json: unknown): TraceSpan[] {
       }),
     );
   });
-}
-
-/**
- * True when the page's service and at least one other (the server) have spans, and every span's
- * parent is there, so no batch of either process is still on its way.
- */
-export function isTraceComplete(spans: TraceSpan[], pageService: string): boolean {
-  const ids = new Set(spans.map((span) => span.spanId));
-  return (
-    spans.some((span) => span.service === pageService) &&
-    spans.some((span) => span.service !== pageService) &&
-    spans.some((span) => !span.parentSpanId) &&
-    spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))
-  );
-}
-
-/** Rows in tree order (children under their parent, siblings by start time), placed on one time axis. */
-export function layoutWaterfall(spans: TraceSpan[]): WaterfallRow[] {
-  if (spans.length === 0) return [];
-  const start = Math.min(...spans.map((span) => span.startMs));
-  const total = Math.max(...spans.map((span) => span.startMs + span.durationMs)) - start || 1;
-  const ids = new Set(spans.map((span) => span.spanId));
-  const children = new Map<string, TraceSpan[]>();
-  for (const span of spans.toSorted((a, b) => a.startMs - b.startMs)) {
-    const parent = ids.has(span.parentSpanId) ? span.parentSpanId : '';
-    children.set(parent, [...(children.get(parent) ?? []), span]);
-  }
-  const rows: WaterfallRow[] = [];
-  const visit = (span: TraceSpan, depth: number) => {
-    rows.push({
-      ...span,
-      depth,
-      offsetPercent: ((span.startMs - start) / total) * 100,
-      widthPercent: Math.max((span.durationMs / total) * 100, 0.5),
-    });
-    for (const child of children.get(span.spanId) ?? []) visit(child, depth + 1);
-  };
-  for (const root of children.get('') ?? []) visit(root, 0);
-  return rows;
-}
-
-export function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`;
 }
 
 function nanosToMs(nanos: string): number {

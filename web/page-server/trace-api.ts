@@ -1,2 +1,0 @@
-/** Where the page asks its page server for a trace: `GET /api/traces/<trace id>`. */
-export const TRACE_API_PATH = '/api/traces/';

@@ -1,0 +1,28 @@
+import type { JaegerUiAnswer } from '../shared/page-api.ts';
+import { jaegerApiTraceUrl, jaegerTraceUrl } from './jaegerLinks.ts';
+import { settings } from './settings.ts';
+
+/**
+ * Where to see the trace besides the waterfall: Jaeger's UI where Jaeger serves it; otherwise the
+ * trace as JSON from Jaeger's query API, and why there is no UI.
+ */
+export function TraceLinks({ traceId, jaegerUi }: { traceId: string; jaegerUi: JaegerUiAnswer | undefined }) {
+  if (jaegerUi?.ui !== false) {
+    return (
+      <a href={jaegerTraceUrl(settings.jaegerUiUrl, traceId)} target="_blank" rel="noreferrer">
+        Open in Jaeger
+      </a>
+    );
+  }
+  return (
+    <>
+      <a href={jaegerApiTraceUrl(settings.jaegerUiUrl, traceId)} target="_blank" rel="noreferrer">
+        Trace as JSON
+      </a>
+      <span className="hint" data-testid="no-jaeger-ui">
+        No Jaeger UI to open it in. {jaegerUi.reason} Jaeger's query API serves the trace as JSON, and the waterfall
+        below draws it; the jaegertracing/jaeger image has the full UI.
+      </span>
+    </>
+  );
+}
