@@ -19,7 +19,7 @@ function jaegerProxy(jaegerUrl: string): Plugin {
   };
 }
 
-export default defineConfig(({ mode, isSsrBuild }) => {
+export default defineConfig(({ mode }) => {
   // The environment wins over the files.
   const env = loadEnv(mode, envDir, '');
   // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address.
@@ -35,9 +35,8 @@ export default defineConfig(({ mode, isSsrBuild }) => {
   return {
     envDir,
     plugins: [react(), jaegerProxy(jaegerQueryUrl(env))],
-    // The page uses ES2023 (Array#toSorted, URL.canParse): browsers from 2023 on. `vite build --ssr`
-    // bundles the page server instead (see package.json), which needs none of public/.
-    build: { target: 'es2023', copyPublicDir: !isSsrBuild },
+    // The page uses ES2023 (Array#toSorted, URL.canParse): browsers from 2023 on.
+    build: { target: 'es2023' },
     server: { port, strictPort: true },
     preview: { port, strictPort: true },
   };

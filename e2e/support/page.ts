@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,24 +18,9 @@ export async function buildPage(env: Record<string, string>, options: string[] =
   return outDir;
 }
 
-let pageServerBuild: Promise<string> | undefined;
-
-/** The page server, bundled as `npm run build` bundles it, once per test process, into a temporary folder; returns its main.js. */
-function buildPageServer(): Promise<string> {
-  pageServerBuild ??= (async () => {
-    const outDir = await mkdtemp(join(tmpdir(), 'hello-trace-page-server-'));
-    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-    await promisify(execFile)(vite, ['build', '--ssr', 'page-server/main.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: join(repoRoot, 'web'),
-    });
-    return join(outDir, 'main.js');
-  })();
-  return pageServerBuild;
-}
-
 /** The page server on `port`, serving the built page in `pageDir`. */
-export async function startPageServer(pageDir: string, port: number, env: Record<string, string> = {}): Promise<RunningProcess> {
-  return startProcess(process.execPath, [await buildPageServer()], {
+export function startPageServer(pageDir: string, port: number, env: Record<string, string> = {}): Promise<RunningProcess> {
+  return startProcess(process.execPath, ['page-server/main.ts'], {
     cwd: join(repoRoot, 'web'),
     env: { PAGE_DIR: pageDir, PAGE_PORT: String(port), ...env },
     readyPattern: /served at (http\S+)/,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.js';
+import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const MISSING_ID = 'f'.repeat(32);

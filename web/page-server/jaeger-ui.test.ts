@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readJaegerUi } from './jaeger-ui.js';
+import { readJaegerUi } from './jaeger-ui.ts';
 
 const JAEGER = 'http://jaeger:16686';
 

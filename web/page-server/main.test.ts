@@ -32,7 +32,7 @@ before(async () => {
   await writeFile(join(folder, 'page-secret'), SECRET);
 
   const main = fileURLToPath(new URL('main.ts', import.meta.url));
-  server = spawn(process.execPath, ['--import', 'tsx', main], {
+  server = spawn(process.execPath, [main], {
     env: { ...process.env, PAGE_DIR: page, PAGE_HOST: '127.0.0.1', PAGE_PORT: '0' },
   });
   let output = '';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import serveStatic from 'serve-static';
-import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.js';
+import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
 
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', import.meta.url)));
 const host = process.env.PAGE_HOST || '127.0.0.1';
