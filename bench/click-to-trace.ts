@@ -11,7 +11,10 @@ const TARGET_P50_MS = 1500;
 const pagePort = await freePort();
 const pageOrigin = `http://localhost:${pagePort}`;
 const pipeline = await startPipeline(pagePort);
-const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, CORS_ALLOWED_ORIGINS: pageOrigin });
+const server = await startServer({
+  OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url,
+  CORS_ALLOWED_ORIGINS: pageOrigin,
+});
 const page = await servePage(
   pagePort,
   { VITE_SERVER_URL: server.ready[1], VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces` },
@@ -39,7 +42,13 @@ try {
 
 const sorted = timesMs.toSorted((a, b) => a - b);
 const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const figures = { clicks: CLICKS, p50Ms: percentile(50), p90Ms: percentile(90), maxMs: sorted.at(-1)!, targetP50Ms: TARGET_P50_MS };
+const figures = {
+  clicks: CLICKS,
+  p50Ms: percentile(50),
+  p90Ms: percentile(90),
+  maxMs: sorted.at(-1)!,
+  targetP50Ms: TARGET_P50_MS,
+};
 
 console.log(`\nClick to trace: ${CLICKS} clicks, from the click until Jaeger has the complete trace (native stack)\n`);
 console.log('| p50 ms | p90 ms | max ms |');

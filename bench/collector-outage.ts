@@ -43,7 +43,10 @@ async function outage(seconds: number) {
     await server.stop(60_000);
     await collector.stop();
     const delivered = await settledCount(counter);
-    const dropped = [...server.output().matchAll(/Dropped (\d+) spans/g)].reduce((sum, [, count]) => sum + Number(count), 0);
+    const dropped = [...server.output().matchAll(/Dropped (\d+) spans/g)].reduce(
+      (sum, [, count]) => sum + Number(count),
+      0,
+    );
     return {
       outageS: seconds,
       requests: load.answered.length + load.failed(),
@@ -69,7 +72,9 @@ for (const seconds of OUTAGES_S) {
 }
 
 console.log(`\nCollector outages: ${RATE} requests a second, the collector stopped with SIGTERM and started again\n`);
-console.log('| outage | requests | failed | spans expected | delivered | dropped, logged | lost otherwise | server RSS growth MiB | spans again after |');
+console.log(
+  '| outage | requests | failed | spans expected | delivered | dropped, logged | lost otherwise | server RSS growth MiB | spans again after |',
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   const lost = r.spansExpected - r.spansDelivered - r.spansDroppedLogged;

@@ -11,7 +11,9 @@ import { repoRoot } from '../e2e/support/processes.ts';
 
 // Vite belongs to the page's own npm project in web/; this is the part of its API used here.
 const vite = createRequire(join(repoRoot, 'web/package.json')).resolve('vite');
-const { build } = (await import(pathToFileURL(vite).href)) as { build(config: Record<string, unknown>): Promise<unknown> };
+const { build } = (await import(pathToFileURL(vite).href)) as {
+  build(config: Record<string, unknown>): Promise<unknown>;
+};
 
 const TARGET_KB = 25;
 
@@ -45,10 +47,12 @@ const withTracing = await gzippedJs(true);
 const withoutTracing = await gzippedJs(false);
 const addedKb = withTracing.gzipKb - withoutTracing.gzipKb;
 
-console.log('\nPage weight: the built page\'s JavaScript\n');
+console.log("\nPage weight: the built page's JavaScript\n");
 console.log('| page | JS KB | gzipped KB |');
 console.log('| --- | ---: | ---: |');
 console.log(`| with tracing | ${withTracing.rawKb.toFixed(1)} | ${withTracing.gzipKb.toFixed(1)} |`);
 console.log(`| without tracing | ${withoutTracing.rawKb.toFixed(1)} | ${withoutTracing.gzipKb.toFixed(1)} |`);
 console.log(`\ntracing adds ${addedKb.toFixed(1)} KB gzipped (target ≤ ${TARGET_KB} KB)\n`);
-console.log(JSON.stringify({ bench: 'page-weight', withTracing, withoutTracing, addedGzipKb: addedKb, targetKb: TARGET_KB }));
+console.log(
+  JSON.stringify({ bench: 'page-weight', withTracing, withoutTracing, addedGzipKb: addedKb, targetKb: TARGET_KB }),
+);

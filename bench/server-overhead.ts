@@ -42,7 +42,8 @@ const ALL_SETUPS: Setup[] = [
     name: 'stock',
     args: [
       `--experimental-loader=${benchModules}@opentelemetry/instrumentation/hook.mjs`,
-      '--require', `${benchModules}@opentelemetry/auto-instrumentations-node/dist/register.cjs`,
+      '--require',
+      `${benchModules}@opentelemetry/auto-instrumentations-node/dist/register.cjs`,
       'dist/main.js',
     ],
     sampled: true,
@@ -51,7 +52,9 @@ const ALL_SETUPS: Setup[] = [
 ];
 
 // BENCH_SETUPS=bare,shipped measures only those.
-const SETUPS = process.env.BENCH_SETUPS ? ALL_SETUPS.filter(({ name }) => process.env.BENCH_SETUPS!.split(',').includes(name)) : ALL_SETUPS;
+const SETUPS = process.env.BENCH_SETUPS
+  ? ALL_SETUPS.filter(({ name }) => process.env.BENCH_SETUPS!.split(',').includes(name))
+  : ALL_SETUPS;
 
 interface Measurement {
   setup: string;
@@ -115,7 +118,8 @@ async function measure(setup: Setup, collector: Collector): Promise<Measurement>
     // One request first, to count the spans a request makes.
     const beforeProbe = await settledCount(collector);
     await (await fetch(url, { headers: load.requests[0].headers })).text();
-    const spansPerRequest = (await settledCount(collector, setup.sampled && setup.traced ? beforeProbe + 1 : 0)) - beforeProbe;
+    const spansPerRequest =
+      (await settledCount(collector, setup.sampled && setup.traced ? beforeProbe + 1 : 0)) - beforeProbe;
 
     await autocannon({ ...load, duration: WARMUP_S });
     const cpuBefore = await cpuMicros(pid);
@@ -141,7 +145,10 @@ async function measure(setup: Setup, collector: Collector): Promise<Measurement>
       spansPerRequest,
       spansExpected: accounting['2xx'] * spansPerRequest,
       spansDelivered: (await settledCount(collector)) - beforeAccounting,
-      spansDroppedLogged: [...server.output().matchAll(/Dropped (\d+) spans/g)].reduce((sum, [, count]) => sum + Number(count), 0),
+      spansDroppedLogged: [...server.output().matchAll(/Dropped (\d+) spans/g)].reduce(
+        (sum, [, count]) => sum + Number(count),
+        0,
+      ),
     };
   } finally {
     await server.stop();
@@ -200,14 +207,18 @@ const figures = {
   // The stock set-up's 2048-span queue overflows at saturation; it is measured for its speed only.
   nothingLost: summary
     .filter((entry) => !entry.setup.startsWith('stock'))
-    .every((entry) => entry.spansDelivered === entry.spansExpected && entry.spansDroppedLogged === 0 && entry.failed === 0),
+    .every(
+      (entry) => entry.spansDelivered === entry.spansExpected && entry.spansDroppedLogged === 0 && entry.failed === 0,
+    ),
 };
 
 console.log(
   `\nServer overhead: GET /hello, ${CONNECTIONS} connections, about ${DURATION_S} s per run, medians of ${ROUNDS} rounds; ` +
     `server on core ${SERVER_CORE}, load and collector on core ${COLLECTOR_CORE}; Node.js ${process.version}\n`,
 );
-console.log('| set-up | req/s | of bare | p50 ms | p99 ms | CPU µs/request | added µs/request | added µs/span | spans/request | spans delivered | peak RSS MiB |');
+console.log(
+  '| set-up | req/s | of bare | p50 ms | p99 ms | CPU µs/request | added µs/request | added µs/span | spans/request | spans delivered | peak RSS MiB |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
 for (const entry of summary) {
   console.log(
@@ -222,4 +233,16 @@ console.log(
     `${figures.shippedOverStock.toFixed(2)}× stock (target ≥ ${TARGETS.shippedOverStock}); ` +
     `every span of every answered request delivered: ${figures.nothingLost ? 'yes' : 'NO'}\n`,
 );
-console.log(JSON.stringify({ bench: 'server-overhead', rounds: ROUNDS, durationS: DURATION_S, connections: CONNECTIONS, node: process.version, summary, figures, targets: TARGETS, runs }));
+console.log(
+  JSON.stringify({
+    bench: 'server-overhead',
+    rounds: ROUNDS,
+    durationS: DURATION_S,
+    connections: CONNECTIONS,
+    node: process.version,
+    summary,
+    figures,
+    targets: TARGETS,
+    runs,
+  }),
+);

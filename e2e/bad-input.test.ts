@@ -34,7 +34,12 @@ interface RawResponse {
 
 /** Sends one request exactly as written and reads the whole answer. */
 function send(method: string, path: string, headers: [string, string][]): Promise<RawResponse> {
-  const head = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headers.map(([k, v]) => `${k}: ${v}`)];
+  const head = [
+    `${method} ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Connection: close',
+    ...headers.map(([k, v]) => `${k}: ${v}`),
+  ];
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(`${head.join('\r\n')}\r\n\r\n`));
     const chunks: Buffer[] = [];
@@ -45,8 +50,14 @@ function send(method: string, path: string, headers: [string, string][]): Promis
       const [headText, ...rest] = text.split('\r\n\r\n');
       const [statusLine, ...headerLines] = headText.split('\r\n');
       const status = Number(statusLine.split(' ')[1]);
-      if (!status) return reject(new Error(`no HTTP answer to ${method} ${path}: ${JSON.stringify(text.slice(0, 200))}`));
-      const parsed = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      if (!status)
+        return reject(new Error(`no HTTP answer to ${method} ${path}: ${JSON.stringify(text.slice(0, 200))}`));
+      const parsed = Object.fromEntries(
+        headerLines.map((line) => [
+          line.slice(0, line.indexOf(':')).toLowerCase(),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]),
+      );
       resolve({ status, headers: parsed, body: rest.join('\r\n\r\n') });
     });
   });
@@ -62,10 +73,34 @@ const CORPUS: { label: string; method?: string; path?: string; headers: [string,
   { label: 'traceparent all zero', headers: [['traceparent', `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01`]] },
   { label: 'oversized traceparent', headers: [['traceparent', `${VALID_TRACEPARENT}-${'a'.repeat(9000)}`]] },
   { label: 'traceparent with markup', headers: [['traceparent', SCRIPT]] },
-  { label: 'two traceparents', headers: [['traceparent', VALID_TRACEPARENT], ['traceparent', `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`]] },
-  { label: 'tracestate of 40 entries', headers: [['traceparent', VALID_TRACEPARENT], ['tracestate', manyEntries(40)]] },
-  { label: 'tracestate with bad keys', headers: [['traceparent', VALID_TRACEPARENT], ['tracestate', 'UPPER=1,=x,a b=c,,,']] },
-  { label: 'oversized tracestate', headers: [['traceparent', VALID_TRACEPARENT], ['tracestate', `a=${'b'.repeat(9000)}`]] },
+  {
+    label: 'two traceparents',
+    headers: [
+      ['traceparent', VALID_TRACEPARENT],
+      ['traceparent', `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`],
+    ],
+  },
+  {
+    label: 'tracestate of 40 entries',
+    headers: [
+      ['traceparent', VALID_TRACEPARENT],
+      ['tracestate', manyEntries(40)],
+    ],
+  },
+  {
+    label: 'tracestate with bad keys',
+    headers: [
+      ['traceparent', VALID_TRACEPARENT],
+      ['tracestate', 'UPPER=1,=x,a b=c,,,'],
+    ],
+  },
+  {
+    label: 'oversized tracestate',
+    headers: [
+      ['traceparent', VALID_TRACEPARENT],
+      ['tracestate', `a=${'b'.repeat(9000)}`],
+    ],
+  },
   { label: 'baggage over 8192 bytes', headers: [['baggage', `name=${'x'.repeat(9000)}`]] },
   { label: 'baggage of 200 entries', headers: [['baggage', `name=GoFrame,${manyEntries(200)}`]] },
   { label: 'baggage with bad percent-encoding', headers: [['baggage', 'name=%E0%A4%A,other=%%%']] },
@@ -80,10 +115,37 @@ const CORPUS: { label: string; method?: string; path?: string; headers: [string,
   { label: 'unknown scenario with markup', path: `/hello?scenario=${encodeURIComponent(SCRIPT)}`, headers: [] },
   { label: 'path with markup', path: `/${encodeURIComponent(SCRIPT)}`, headers: [] },
   { label: 'malformed percent-encoding in the query', path: '/hello?scenario=%E0%A4%A', headers: [] },
-  ...['POST', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'HEAD', 'FOO'].map((method) => ({ label: `method ${method}`, method, headers: [] as [string, string][] })),
-  { label: 'preflight from the page', method: 'OPTIONS', headers: [['Origin', 'http://localhost:5173'], ['Access-Control-Request-Method', 'GET'], ['Access-Control-Request-Headers', 'traceparent,baggage']] },
-  { label: 'preflight from another origin', method: 'OPTIONS', headers: [['Origin', 'http://evil.example'], ['Access-Control-Request-Method', 'GET']] },
-  { label: 'preflight with a hostile origin', method: 'OPTIONS', headers: [['Origin', SCRIPT], ['Access-Control-Request-Method', 'DELETE'], ['Access-Control-Request-Headers', `x-${'a'.repeat(5000)}`]] },
+  ...['POST', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'HEAD', 'FOO'].map((method) => ({
+    label: `method ${method}`,
+    method,
+    headers: [] as [string, string][],
+  })),
+  {
+    label: 'preflight from the page',
+    method: 'OPTIONS',
+    headers: [
+      ['Origin', 'http://localhost:5173'],
+      ['Access-Control-Request-Method', 'GET'],
+      ['Access-Control-Request-Headers', 'traceparent,baggage'],
+    ],
+  },
+  {
+    label: 'preflight from another origin',
+    method: 'OPTIONS',
+    headers: [
+      ['Origin', 'http://evil.example'],
+      ['Access-Control-Request-Method', 'GET'],
+    ],
+  },
+  {
+    label: 'preflight with a hostile origin',
+    method: 'OPTIONS',
+    headers: [
+      ['Origin', SCRIPT],
+      ['Access-Control-Request-Method', 'DELETE'],
+      ['Access-Control-Request-Headers', `x-${'a'.repeat(5000)}`],
+    ],
+  },
 ];
 
 test('no request of the corpus crashes the server or gets a 5xx; answers are plain text', async () => {
@@ -91,7 +153,8 @@ test('no request of the corpus crashes the server or gets a 5xx; answers are pla
     const response = await send(method, path, headers);
     assert.ok(response.status < 500, `${label}: ${response.status}`);
     assert.equal(response.headers['x-content-type-options'], 'nosniff', `${label}: nosniff`);
-    if (response.body) assert.match(response.headers['content-type'] ?? '', /^text\/plain; charset=utf-8$/, `${label}: content type`);
+    if (response.body)
+      assert.match(response.headers['content-type'] ?? '', /^text\/plain; charset=utf-8$/, `${label}: content type`);
     assert.notEqual(response.headers['access-control-allow-origin'], SCRIPT, label);
     if (label === 'preflight from another origin' || label === 'preflight with a hostile origin') {
       assert.equal(response.headers['access-control-allow-origin'], undefined, label);

@@ -32,26 +32,32 @@ const log = (line: string) => console.log(`# ${line}`);
 const since = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
 
 // The first run builds the stand-ins and the images (minutes); later runs reuse them (seconds).
-before(async () => {
-  await requireDockerAndCompose();
-  let start = Date.now();
-  const images = await ensureStandinImages(log);
-  log(`stand-in images ready in ${since(start)}: ${Object.values(images).join(', ')}`);
-  project = new ComposeProject(`hello-trace-e2e-${process.pid}`, { ...images, ...ports });
-  await project.requireFreeHostPorts();
-  start = Date.now();
-  await project.compose('up', '--build', '--detach').catch(async (error: Error) => {
-    throw new Error(`${error.message}\n${await project!.logs()}`);
-  });
-  log(`docker compose up --build --detach took ${since(start)}`);
-  browser = await launchChromium();
-  tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-}, { timeout: 30 * 60_000 });
+before(
+  async () => {
+    await requireDockerAndCompose();
+    let start = Date.now();
+    const images = await ensureStandinImages(log);
+    log(`stand-in images ready in ${since(start)}: ${Object.values(images).join(', ')}`);
+    project = new ComposeProject(`hello-trace-e2e-${process.pid}`, { ...images, ...ports });
+    await project.requireFreeHostPorts();
+    start = Date.now();
+    await project.compose('up', '--build', '--detach').catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await project!.logs()}`);
+    });
+    log(`docker compose up --build --detach took ${since(start)}`);
+    browser = await launchChromium();
+    tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  },
+  { timeout: 30 * 60_000 },
+);
 
-after(async () => {
-  await browser?.close();
-  await project?.remove();
-}, { timeout: 120_000 });
+after(
+  async () => {
+    await browser?.close();
+    await project?.remove();
+  },
+  { timeout: 120_000 },
+);
 
 /** Runs `check`; when it fails, its message gains the services' last log lines. */
 async function withLogs<T>(check: () => Promise<T>): Promise<T> {
@@ -71,36 +77,51 @@ test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, a
   assert.deepEqual(containers.map((c) => c.Service).toSorted(), ['jaeger', 'otel-collector', 'server', 'web']);
 });
 
-test('the page says hello:GoFrame; Jaeger holds its whole trace, and the page draws it', { timeout: 90_000 }, async () => {
-  await tab.goto(PAGE);
-  const traceId = (helloTraceId = await clickSayHello(tab));
-  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-  assert.match(traceId, /^[0-9a-f]{32}$/);
-  // The stand-in Jaeger is built from Go modules, which carry no UI, so the page links to the trace
-  // as JSON instead; the real jaegertracing/jaeger image has the UI, and the page would show "Open in Jaeger".
-  assert.equal(await tab.getByRole('link', { name: 'Trace as JSON' }).getAttribute('href'), `${JAEGER}/api/v3/traces/${traceId}`);
-  assert.equal(await tab.getByRole('link', { name: 'Open in Jaeger' }).count(), 0);
+test(
+  'the page says hello:GoFrame; Jaeger holds its whole trace, and the page draws it',
+  { timeout: 90_000 },
+  async () => {
+    await tab.goto(PAGE);
+    const traceId = (helloTraceId = await clickSayHello(tab));
+    assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    // The stand-in Jaeger is built from Go modules, which carry no UI, so the page links to the trace
+    // as JSON instead; the real jaegertracing/jaeger image has the UI, and the page would show "Open in Jaeger".
+    assert.equal(
+      await tab.getByRole('link', { name: 'Trace as JSON' }).getAttribute('href'),
+      `${JAEGER}/api/v3/traces/${traceId}`,
+    );
+    assert.equal(await tab.getByRole('link', { name: 'Open in Jaeger' }).count(), 0);
 
-  const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS));
-  assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
-  assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
+    const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS));
+    assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
+    assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
 
-  await withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: 30_000 }));
-  const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
-  assert.equal(rows.length, spans.length, 'one bar per span');
-  assert.deepEqual(rows.filter((name) => HELLO_SPANS.includes(name)), HELLO_SPANS, 'parents above their children');
-  await mkdir(join(repoRoot, 'test-results'), { recursive: true });
-  await tab.screenshot({ path: join(repoRoot, 'test-results/compose-waterfall.png'), fullPage: true });
-});
+    await withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: 30_000 }));
+    const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
+    assert.equal(rows.length, spans.length, 'one bar per span');
+    assert.deepEqual(
+      rows.filter((name) => HELLO_SPANS.includes(name)),
+      HELLO_SPANS,
+      'parents above their children',
+    );
+    await mkdir(join(repoRoot, 'test-results'), { recursive: true });
+    await tab.screenshot({ path: join(repoRoot, 'test-results/compose-waterfall.png'), fullPage: true });
+  },
+);
 
 function preflight(origin: string): Promise<Response> {
   return fetch(`${COLLECTOR}/v1/traces`, {
     method: 'OPTIONS',
-    headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    },
   });
 }
 
-test('the collector grants CORS to the page\'s origin and refuses another', async () => {
+test("the collector grants CORS to the page's origin and refuses another", async () => {
   assert.equal((await preflight(PAGE)).headers.get('access-control-allow-origin'), PAGE);
   assert.equal((await preflight('http://evil.example')).headers.get('access-control-allow-origin'), null);
 });
@@ -113,26 +134,38 @@ test('Jaeger keeps its traces across a restart, in the jaeger-data volume', { ti
   assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
 });
 
-test('docker compose stop server flushes the spans of the last requests it answered', { timeout: 120_000 }, async () => {
-  // Requests go on until the server stops answering, so the last ones end after its last scheduled
-  // export (every 500 ms): their spans reach Jaeger only if stopping flushes them.
-  const stopping = project!.compose('stop', 'server');
-  const answered: string[] = [];
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const traceId = randomBytes(16).toString('hex');
-    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
-    const response = await fetch(`${SERVER}/hello`, { headers: { traceparent }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-    if (!response) break;
-    if ((await response.text()) === 'hello:') answered.push(traceId);
-  }
-  await stopping;
-  const server = (await project!.containers()).find((c) => c.Service === 'server');
-  assert.deepEqual([server?.State, server?.ExitCode], ['exited', 0], 'the server ends by itself on SIGTERM, not killed');
-  assert.ok(answered.length > 0, 'the server answered requests while it was being stopped');
-  log(`${answered.length} requests answered while docker compose stop ran`);
-  for (const traceId of answered) await withLogs(() => traceFromJaeger(JAEGER, traceId, ['GET /hello', 'HelloHandler'], { timeoutMs: 10_000 }));
-});
+test(
+  'docker compose stop server flushes the spans of the last requests it answered',
+  { timeout: 120_000 },
+  async () => {
+    // Requests go on until the server stops answering, so the last ones end after its last scheduled
+    // export (every 500 ms): their spans reach Jaeger only if stopping flushes them.
+    const stopping = project!.compose('stop', 'server');
+    const answered: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const traceId = randomBytes(16).toString('hex');
+      const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+      const response = await fetch(`${SERVER}/hello`, {
+        headers: { traceparent },
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
+      if (!response) break;
+      if ((await response.text()) === 'hello:') answered.push(traceId);
+    }
+    await stopping;
+    const server = (await project!.containers()).find((c) => c.Service === 'server');
+    assert.deepEqual(
+      [server?.State, server?.ExitCode],
+      ['exited', 0],
+      'the server ends by itself on SIGTERM, not killed',
+    );
+    assert.ok(answered.length > 0, 'the server answered requests while it was being stopped');
+    log(`${answered.length} requests answered while docker compose stop ran`);
+    for (const traceId of answered)
+      await withLogs(() => traceFromJaeger(JAEGER, traceId, ['GET /hello', 'HelloHandler'], { timeoutMs: 10_000 }));
+  },
+);
 
 test('docker compose down ends everything within 15 s and leaves no volume behind', { timeout: 60_000 }, async () => {
   const mounted = await project!.mountedVolumes();
@@ -146,8 +179,15 @@ test('docker compose down ends everything within 15 s and leaves no volume behin
 
   const left: string[] = [];
   for (const [volume, where] of mounted) {
-    const exists = await run('docker', ['volume', 'inspect', volume]).then(() => true, () => false);
+    const exists = await run('docker', ['volume', 'inspect', volume]).then(
+      () => true,
+      () => false,
+    );
     if (exists && !declared.includes(volume)) left.push(`${volume} (was ${where})`);
   }
-  assert.deepEqual(left, [], 'docker compose down leaves volumes behind that docker-compose.yml does not declare (an image\'s VOLUME?)');
+  assert.deepEqual(
+    left,
+    [],
+    "docker compose down leaves volumes behind that docker-compose.yml does not declare (an image's VOLUME?)",
+  );
 });

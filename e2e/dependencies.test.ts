@@ -75,7 +75,8 @@ test('the built page bundles one copy of each @opentelemetry package', async () 
     for (const name of ['api', 'sdk-trace-web', 'instrumentation-fetch', 'exporter-trace-otlp-http', 'core']) {
       assert.ok(copies.has(`@opentelemetry/${name}`), `the bundle lacks @opentelemetry/${name}`);
     }
-    for (const [name, folders] of copies) assert.equal(folders.size, 1, `${name} bundled from ${[...folders].join(', ')}`);
+    for (const [name, folders] of copies)
+      assert.equal(folders.size, 1, `${name} bundled from ${[...folders].join(', ')}`);
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }

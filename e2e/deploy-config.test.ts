@@ -14,10 +14,16 @@ interface CollectorConfig {
   processors: Record<string, unknown>;
   exporters: Record<string, unknown>;
   extensions: Record<string, unknown>;
-  service: { extensions: string[]; pipelines: Record<string, Record<'receivers' | 'processors' | 'exporters', string[]>> };
+  service: {
+    extensions: string[];
+    pipelines: Record<string, Record<'receivers' | 'processors' | 'exporters', string[]>>;
+  };
 }
 
-for (const [file, binary] of [['otel-collector-config.yaml', 'otelcol'], ['jaeger-config.yaml', 'jaeger']] as const) {
+for (const [file, binary] of [
+  ['otel-collector-config.yaml', 'otelcol'],
+  ['jaeger-config.yaml', 'jaeger'],
+] as const) {
   test(`${file} uses exactly the components it defines`, async () => {
     const config = parse(await readFile(join(repoRoot, file), 'utf8')) as CollectorConfig;
     const pipelines = Object.values(config.service.pipelines);
@@ -46,7 +52,8 @@ test('docker-compose.yml is valid, pins its images and binds host ports to loopb
   };
   assert.equal(version, undefined, 'no version: key');
   for (const [name, service] of Object.entries(services)) {
-    if (service.image) assert.match(imageDefault(service.image), /^[\w./-]+:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
+    if (service.image)
+      assert.match(imageDefault(service.image), /^[\w./-]+:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
     else assert.ok(service.build, `${name} has an image or a build`);
     for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} port ${port}`);
   }
@@ -57,6 +64,9 @@ for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
     const text = await readFile(join(repoRoot, dockerfile), 'utf8');
     assert.match(text, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-alpine\d+\.\d+$/m);
     const bases = [...text.matchAll(/^FROM (\S+)/gm)].map(([, base]) => base);
-    assert.ok(bases.length > 0 && bases.every((base) => base === '${NODE_IMAGE}'), `every stage FROM \${NODE_IMAGE}: ${bases.join(', ')}`);
+    assert.ok(
+      bases.length > 0 && bases.every((base) => base === '${NODE_IMAGE}'),
+      `every stage FROM \${NODE_IMAGE}: ${bases.join(', ')}`,
+    );
   });
 }

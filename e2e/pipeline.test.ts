@@ -25,26 +25,29 @@ let browser: Browser;
 let tab: Page;
 
 // The first run builds the collector and Jaeger from Go modules, which takes minutes.
-before(async () => {
-  pagePort = await freePort();
-  pageOrigin = `http://localhost:${pagePort}`;
-  pipeline = await startPipeline(pagePort);
-  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, PAGE_PORT: String(pagePort) });
-  serverUrl = server.ready[1];
-  page = await servePage(
-    pagePort,
-    {
-      VITE_SERVER_URL: serverUrl,
-      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
-      VITE_JAEGER_UI_URL: pipeline.jaeger.url,
-    },
-    { JAEGER_QUERY_URL: pipeline.jaeger.url },
-  );
-  browser = await launchChromium();
-  tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  await tab.goto(page.ready[1]);
-  await mkdir(SCREENSHOTS, { recursive: true });
-}, { timeout: 900_000 });
+before(
+  async () => {
+    pagePort = await freePort();
+    pageOrigin = `http://localhost:${pagePort}`;
+    pipeline = await startPipeline(pagePort);
+    server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, PAGE_PORT: String(pagePort) });
+    serverUrl = server.ready[1];
+    page = await servePage(
+      pagePort,
+      {
+        VITE_SERVER_URL: serverUrl,
+        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
+        VITE_JAEGER_UI_URL: pipeline.jaeger.url,
+      },
+      { JAEGER_QUERY_URL: pipeline.jaeger.url },
+    );
+    browser = await launchChromium();
+    tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await tab.goto(page.ready[1]);
+    await mkdir(SCREENSHOTS, { recursive: true });
+  },
+  { timeout: 900_000 },
+);
 
 after(async () => {
   await browser?.close();
@@ -99,7 +102,11 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
   const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS);
   const json = await fetch(jsonUrl!);
   assert.equal(json.status, 200);
-  assert.equal(toReceivedSpans(((await json.json()) as { result: OtlpRequest }).result).length, spans.length, 'the JSON link holds the trace');
+  assert.equal(
+    toReceivedSpans(((await json.json()) as { result: OtlpRequest }).result).length,
+    spans.length,
+    'the JSON link holds the trace',
+  );
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
   assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
 
@@ -145,7 +152,10 @@ test('slow: the server waits about 300 ms in a child span of HelloHandler', asyn
 
 test('failing: a 500, recorded as errors from HelloHandler up to the click', async () => {
   const traceId = await clickAndWaitForWaterfall('failing');
-  assert.match((await tab.getByTestId('error').textContent()) ?? '', /answered 500 Internal Server Error: error: simulated failure/);
+  assert.match(
+    (await tab.getByTestId('error').textContent()) ?? '',
+    /answered 500 Internal Server Error: error: simulated failure/,
+  );
 
   const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS);
   const handler = only(spans, 'hello-server', 'HelloHandler');
@@ -172,12 +182,19 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
     for (const width of [700, 400]) {
       await tab.setViewportSize({ width, height: 900 });
       await tab.screenshot({ path: join(SCREENSHOTS, `waterfall-${width}px.png`), fullPage: true });
-      const cut = await tab.locator('.span-label').evaluateAll((labels) =>
-        labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent),
-      );
+      const cut = await tab
+        .locator('.span-label')
+        .evaluateAll((labels) =>
+          labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent),
+        );
       assert.deepEqual(cut, [], `labels cut short at ${width} px`);
-      const [scrollWidth, clientWidth] = await tab.getByTestId('waterfall').evaluate((waterfall) => [waterfall.scrollWidth, waterfall.clientWidth]);
-      assert.ok(scrollWidth <= clientWidth, `at ${width} px, the waterfall is ${scrollWidth} px wide in ${clientWidth} px`);
+      const [scrollWidth, clientWidth] = await tab
+        .getByTestId('waterfall')
+        .evaluate((waterfall) => [waterfall.scrollWidth, waterfall.clientWidth]);
+      assert.ok(
+        scrollWidth <= clientWidth,
+        `at ${width} px, the waterfall is ${scrollWidth} px wide in ${clientWidth} px`,
+      );
     }
   } finally {
     await tab.setViewportSize({ width: 1100, height: 900 });
@@ -191,12 +208,15 @@ test('the history lists the last requests with answers, durations and trace link
   assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
   assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
   // This Jaeger has no UI: each trace link is the trace as JSON.
-  const links = await tab.getByTestId('history').getByRole('link').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+  const links = await tab
+    .getByTestId('history')
+    .getByRole('link')
+    .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
   assert.equal(links.length, 3);
   for (const link of links) assert.match(link ?? '', new RegExp(`^${pipeline.jaeger.url}/api/v3/traces/[0-9a-f]{32}$`));
 });
 
-test('the waterfall\'s polls of the page server, and its question about Jaeger\'s UI, make no traces of their own', async () => {
+test("the waterfall's polls of the page server, and its question about Jaeger's UI, make no traces of their own", async () => {
   const now = Date.now();
   const query = new URLSearchParams({
     'query.service_name': 'hello-web',
@@ -209,7 +229,10 @@ test('the waterfall\'s polls of the page server, and its question about Jaeger\'
   const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
   assert.ok(spans.length >= 6, `found ${spans.length} page spans`);
   const urls = spans.map((span) => String(span.attributes['url.full'] ?? ''));
-  assert.deepEqual(urls.filter((url) => url.includes('/api/traces/') || url.includes('/api/jaeger-ui')), []);
+  assert.deepEqual(
+    urls.filter((url) => url.includes('/api/traces/') || url.includes('/api/jaeger-ui')),
+    [],
+  );
 });
 
 test('with Jaeger unreachable the page says so and how to fix it', async () => {
@@ -222,7 +245,12 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
     await other.getByRole('button', { name: 'Say hello' }).click();
     const status = other.getByTestId('trace-status');
     await status.filter({ hasText: 'not reachable' }).waitFor();
-    assert.match((await status.textContent()) ?? '', new RegExp(`Jaeger is not reachable at ${deadJaeger} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`));
+    assert.match(
+      (await status.textContent()) ?? '',
+      new RegExp(
+        `Jaeger is not reachable at ${deadJaeger} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`,
+      ),
+    );
     // Jaeger down is a failure that the trace view reports, not a Jaeger without a UI: the link stays.
     assert.equal(await other.getByRole('link', { name: 'Open in Jaeger' }).count(), 1);
     assert.equal(await other.getByTestId('no-jaeger-ui').count(), 0);
@@ -235,11 +263,15 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
 function preflight(origin: string): Promise<Response> {
   return fetch(`${pipeline.collector.url}/v1/traces`, {
     method: 'OPTIONS',
-    headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    },
   });
 }
 
-test('the collector grants CORS to the page\'s origin, with either spelling of loopback, and no other', async () => {
+test("the collector grants CORS to the page's origin, with either spelling of loopback, and no other", async () => {
   for (const origin of [pageOrigin, `http://127.0.0.1:${pagePort}`]) {
     assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), origin);
   }
@@ -248,16 +280,20 @@ test('the collector grants CORS to the page\'s origin, with either spelling of l
   }
 });
 
-test('a click while the collector restarts: its trace is complete once the collector is back', { timeout: 90_000 }, async () => {
-  const { ports } = pipeline.collector;
-  assert.equal(await pipeline.collector.stop(), 0);
-  await tab.getByLabel('Scenario').selectOption('normal');
-  const traceId = await clickSayHello(tab);
-  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-  await sleep(10_000);
-  pipeline.collector = await startCollector({ pagePort, jaegerOtlpPort: pipeline.jaeger.ports.otlp, ports });
-  // The page and the server kept the spans they could not send, and send them now.
-  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
-  assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
-  await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
-});
+test(
+  'a click while the collector restarts: its trace is complete once the collector is back',
+  { timeout: 90_000 },
+  async () => {
+    const { ports } = pipeline.collector;
+    assert.equal(await pipeline.collector.stop(), 0);
+    await tab.getByLabel('Scenario').selectOption('normal');
+    const traceId = await clickSayHello(tab);
+    assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+    await sleep(10_000);
+    pipeline.collector = await startCollector({ pagePort, jaegerOtlpPort: pipeline.jaeger.ports.otlp, ports });
+    // The page and the server kept the spans they could not send, and send them now.
+    const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
+    assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
+    await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+  },
+);

@@ -30,7 +30,9 @@ async function hello(headers: Record<string, string>, path = '/hello') {
   const seen = receiver.spans.length;
   const response = await fetch(`${serverUrl}${path}`, { headers });
   const body = await response.text();
-  const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(seen);
+  const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(
+    seen,
+  );
   return { response, body, spans };
 }
 
@@ -40,7 +42,7 @@ function byName(spans: ReceivedSpan[], name: string): ReceivedSpan {
   return span;
 }
 
-test('continues the caller\'s trace and reads the baggage in HelloHandler', async () => {
+test("continues the caller's trace and reads the baggage in HelloHandler", async () => {
   const { response, body, spans } = await hello({ traceparent: TRACEPARENT, baggage: 'name=GoFrame' });
   assert.equal(response.status, 200);
   assert.equal(body, 'hello:GoFrame');
@@ -111,15 +113,22 @@ test('a path no route matches keeps the method as its span name', async () => {
 
 test('a request the client abandons ends its SERVER span as an error', async () => {
   const seen = receiver.spans.length;
-  await assert.rejects(fetch(`${serverUrl}/hello?scenario=slow`, { headers: { traceparent: TRACEPARENT }, signal: AbortSignal.timeout(100) }));
-  const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(seen);
+  await assert.rejects(
+    fetch(`${serverUrl}/hello?scenario=slow`, {
+      headers: { traceparent: TRACEPARENT },
+      signal: AbortSignal.timeout(100),
+    }),
+  );
+  const spans = (await receiver.waitFor((all) => all.slice(seen).some((span) => span.kind === SpanKind.SERVER))).slice(
+    seen,
+  );
   const serverSpan = byName(spans, 'GET /hello');
   assert.equal(serverSpan.status.code, StatusCode.ERROR);
   assert.equal(serverSpan.status.message, 'the connection closed before the response was sent');
   assert.equal(serverSpan.attributes['http.response.status_code'], undefined);
 });
 
-test('the caller\'s sampling decision wins: an unsampled parent gets no server spans', async () => {
+test("the caller's sampling decision wins: an unsampled parent gets no server spans", async () => {
   const unsampledTraceId = 'f'.repeat(31) + '1';
   const response = await fetch(`${serverUrl}/hello`, {
     headers: { traceparent: `00-${unsampledTraceId}-${PARENT_ID}-00`, baggage: 'name=GoFrame' },
@@ -132,7 +141,11 @@ test('the caller\'s sampling decision wins: an unsampled parent gets no server s
 });
 
 test('a malformed traceparent starts a new trace', async () => {
-  for (const traceparent of ['00-xyz-abc-01', `00-${'0'.repeat(32)}-${PARENT_ID}-01`, `ff-${TRACE_ID}-${PARENT_ID}-01`]) {
+  for (const traceparent of [
+    '00-xyz-abc-01',
+    `00-${'0'.repeat(32)}-${PARENT_ID}-01`,
+    `ff-${TRACE_ID}-${PARENT_ID}-01`,
+  ]) {
     const { response, body, spans } = await hello({ traceparent, baggage: 'name=GoFrame' });
     assert.equal(response.status, 200, traceparent);
     assert.equal(body, 'hello:GoFrame');
@@ -186,7 +199,11 @@ test('SIGTERM drains, flushes queued spans to the collector and exits 0', async 
     assert.equal(lateReceiver.spans.length, 0);
     assert.equal(await slowExporting.stop(), 0);
     assert.match(slowExporting.output(), /received SIGTERM/);
-    assert.ok(lateReceiver.spans.some((span) => span.name === 'HelloHandler' && span.attributes['app.baggage.name'] === 'flush'));
+    assert.ok(
+      lateReceiver.spans.some(
+        (span) => span.name === 'HelloHandler' && span.attributes['app.baggage.name'] === 'flush',
+      ),
+    );
   } finally {
     await slowExporting.stop();
     await lateReceiver.stop();
@@ -204,7 +221,9 @@ test('SIGTERM under load: every answered request has all its spans at the collec
     const clients = Array.from({ length: 16 }, async () => {
       while (true) {
         try {
-          const response = await fetch(`${loaded.ready[1]}/hello?scenario=slow`, { headers: { traceparent: newTraceparent() } });
+          const response = await fetch(`${loaded.ready[1]}/hello?scenario=slow`, {
+            headers: { traceparent: newTraceparent() },
+          });
           await response.text();
           if (response.ok) answeredTraceIds.push(response.headers.get('traceresponse')!.split('-')[1]);
         } catch {
@@ -227,12 +246,17 @@ test('SIGTERM under load: every answered request has all its spans at the collec
   }
 });
 
-test('OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express gives the official instrumentations\' spans', async () => {
+test("OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express gives the official instrumentations' spans", async () => {
   const officialReceiver = new OtlpReceiver();
   await officialReceiver.start();
-  const official = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: officialReceiver.url, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' });
+  const official = await startServer({
+    OTEL_EXPORTER_OTLP_ENDPOINT: officialReceiver.url,
+    OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express',
+  });
   try {
-    const response = await fetch(`${official.ready[1]}/hello`, { headers: { traceparent: TRACEPARENT, baggage: 'name=GoFrame' } });
+    const response = await fetch(`${official.ready[1]}/hello`, {
+      headers: { traceparent: TRACEPARENT, baggage: 'name=GoFrame' },
+    });
     assert.equal(await response.text(), 'hello:GoFrame');
     const spans = await officialReceiver.waitFor((all) => all.some((span) => span.kind === SpanKind.SERVER));
     const serverSpan = byName(spans, 'GET /hello');
@@ -243,10 +267,13 @@ test('OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express gives the official instrum
     const requestHandler = byName(spans, 'request handler');
     assert.equal(requestHandler.parentSpanId, serverSpan.spanId);
     assert.equal(byName(spans, 'HelloHandler').parentSpanId, requestHandler.spanId);
-    assert.deepEqual(
-      spans.map((span) => span.name).toSorted(),
-      ['GET /hello', 'HelloHandler', 'middleware - <anonymous>', 'middleware - corsMiddleware', 'request handler'],
-    );
+    assert.deepEqual(spans.map((span) => span.name).toSorted(), [
+      'GET /hello',
+      'HelloHandler',
+      'middleware - <anonymous>',
+      'middleware - corsMiddleware',
+      'request handler',
+    ]);
   } finally {
     await official.stop();
     await officialReceiver.stop();

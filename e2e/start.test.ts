@@ -39,45 +39,57 @@ function stackEnv(): Record<string, string> {
 
 const at = (name: string, path = '') => `http://localhost:${ports[name]}${path}`;
 
-test('every address moves its part, the stack follows, and Ctrl-C stops the parts in reverse order', { timeout: 900_000 }, async () => {
-  const stack = await startStack(stackEnv());
-  let traceId = '';
-  try {
-    assert.match(stack.output(), new RegExp(`Open ${at('PAGE_PORT')} `));
-    for (const [name, path] of [['SERVER_PORT', '/healthz'], ['COLLECTOR_HEALTH_PORT', '/'], ['JAEGER_HEALTH_PORT', '/status'], ['PAGE_PORT', '/']]) {
-      assert.equal((await fetch(`http://127.0.0.1:${ports[name]}${path}`)).status, 200, name);
+test(
+  'every address moves its part, the stack follows, and Ctrl-C stops the parts in reverse order',
+  { timeout: 900_000 },
+  async () => {
+    const stack = await startStack(stackEnv());
+    let traceId = '';
+    try {
+      assert.match(stack.output(), new RegExp(`Open ${at('PAGE_PORT')} `));
+      for (const [name, path] of [
+        ['SERVER_PORT', '/healthz'],
+        ['COLLECTOR_HEALTH_PORT', '/'],
+        ['JAEGER_HEALTH_PORT', '/status'],
+        ['PAGE_PORT', '/'],
+      ]) {
+        assert.equal((await fetch(`http://127.0.0.1:${ports[name]}${path}`)).status, 200, name);
+      }
+      const tab = await browser.newPage();
+      await tab.goto(at('PAGE_PORT'));
+      traceId = await clickSayHello(tab);
+      assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+      // The page's spans reached the collector (its CORS on PAGE_PORT), the server's too, and Jaeger
+      // has them all: the page server read the waterfall from it on JAEGER_UI_PORT.
+      await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+      assertHelloTrace(await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, HELLO_SPANS), {
+        url: at('SERVER_PORT', '/hello'),
+        name: 'GoFrame',
+      });
+      await tab.close();
+    } finally {
+      const output = await stack.stop();
+      const stopped = [...output.matchAll(/\[start\] stopping (\w+)/g)].map(([, part]) => part);
+      assert.deepEqual(stopped, ['web', 'server', 'collector', 'jaeger'], output);
+      assert.match(output, /\[start\] stopped\n/);
     }
-    const tab = await browser.newPage();
-    await tab.goto(at('PAGE_PORT'));
-    traceId = await clickSayHello(tab);
-    assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-    // The page's spans reached the collector (its CORS on PAGE_PORT), the server's too, and Jaeger
-    // has them all: the page server read the waterfall from it on JAEGER_UI_PORT.
-    await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
-    assertHelloTrace(await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, HELLO_SPANS), { url: at('SERVER_PORT', '/hello'), name: 'GoFrame' });
-    await tab.close();
-  } finally {
-    const output = await stack.stop();
-    const stopped = [...output.matchAll(/\[start\] stopping (\w+)/g)].map(([, part]) => part);
-    assert.deepEqual(stopped, ['web', 'server', 'collector', 'jaeger'], output);
-    assert.match(output, /\[start\] stopped\n/);
-  }
-  for (const name of ['SERVER_PORT', 'COLLECTOR_HEALTH_PORT', 'JAEGER_HEALTH_PORT', 'PAGE_PORT']) {
-    await assert.rejects(fetch(`http://127.0.0.1:${ports[name]}/`), `${name} is still answering`);
-  }
+    for (const name of ['SERVER_PORT', 'COLLECTOR_HEALTH_PORT', 'JAEGER_HEALTH_PORT', 'PAGE_PORT']) {
+      await assert.rejects(fetch(`http://127.0.0.1:${ports[name]}/`), `${name} is still answering`);
+    }
 
-  // The next start finds the trace in Jaeger's folder, and the page opens with either spelling of loopback.
-  const again = await startStack(stackEnv());
-  try {
-    const spans = await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, HELLO_SPANS, { timeoutMs: 5_000 });
-    assertHelloTrace(spans, { url: at('SERVER_PORT', '/hello'), name: 'GoFrame' });
-    const tab = await browser.newPage();
-    await tab.goto(`http://127.0.0.1:${ports.PAGE_PORT}`);
-    await clickSayHello(tab);
-    assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-    await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
-    await tab.close();
-  } finally {
-    await again.stop();
-  }
-});
+    // The next start finds the trace in Jaeger's folder, and the page opens with either spelling of loopback.
+    const again = await startStack(stackEnv());
+    try {
+      const spans = await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, HELLO_SPANS, { timeoutMs: 5_000 });
+      assertHelloTrace(spans, { url: at('SERVER_PORT', '/hello'), name: 'GoFrame' });
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${ports.PAGE_PORT}`);
+      await clickSayHello(tab);
+      assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+      await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+      await tab.close();
+    } finally {
+      await again.stop();
+    }
+  },
+);

@@ -69,13 +69,18 @@ export async function ensureNativeBinary(
   if (!go) throw new Error(GO_MISSING);
   await mkdir(cacheDir, { recursive: true });
   const program = PROGRAMS.find((candidate) => candidate.name === name)!;
-  const binary = join(cacheDir, `${name}${staticBuild ? '-static' : ''}-${await fingerprint(program, go, staticBuild)}`);
+  const binary = join(
+    cacheDir,
+    `${name}${staticBuild ? '-static' : ''}-${await fingerprint(program, go, staticBuild)}`,
+  );
   if (!(await stat(binary).catch(() => undefined))) await build(program, binary, staticBuild, log);
   return binary;
 }
 
 async function fingerprint(program: NativeProgram, go: string, staticBuild: boolean): Promise<string> {
-  const hash = createHash('sha256').update(go).update(program.ldflags ?? '');
+  const hash = createHash('sha256')
+    .update(go)
+    .update(program.ldflags ?? '');
   if (staticBuild) hash.update('CGO_ENABLED=0');
   const folder = join(repoRoot, program.module);
   for (const file of (await readdir(folder)).toSorted()) {
@@ -84,12 +89,25 @@ async function fingerprint(program: NativeProgram, go: string, staticBuild: bool
   return hash.digest('hex').slice(0, 16);
 }
 
-async function build(program: NativeProgram, binary: string, staticBuild: boolean, log: (line: string) => void): Promise<void> {
+async function build(
+  program: NativeProgram,
+  binary: string,
+  staticBuild: boolean,
+  log: (line: string) => void,
+): Promise<void> {
   const what = `${staticBuild ? 'a static ' : ''}${program.name}`;
   log(`building ${what} from ${program.module} (the first build takes minutes; later ones are cached)`);
   const started = Date.now();
   const partial = `${binary}.partial`;
-  const args = ['build', '-v', '-trimpath', ...(program.ldflags ? ['-ldflags', program.ldflags] : []), '-o', partial, program.pkg];
+  const args = [
+    'build',
+    '-v',
+    '-trimpath',
+    ...(program.ldflags ? ['-ldflags', program.ldflags] : []),
+    '-o',
+    partial,
+    program.pkg,
+  ];
   const child = spawn('go', args, {
     cwd: join(repoRoot, program.module),
     env: staticBuild ? { ...process.env, CGO_ENABLED: '0' } : process.env,
@@ -100,7 +118,10 @@ async function build(program: NativeProgram, binary: string, staticBuild: boolea
   // `go build -v` names each package as it compiles it: count them as progress.
   child.stderr.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
-    compiled += chunk.toString().split('\n').filter((line) => /^[\w.-]+(\/[\w.~-]+)*$/.test(line)).length;
+    compiled += chunk
+      .toString()
+      .split('\n')
+      .filter((line) => /^[\w.-]+(\/[\w.~-]+)*$/.test(line)).length;
   });
   const ticker = setInterval(() => log(`building ${what}: ${compiled} packages compiled, ${elapsed(started)}`), 15_000);
   const [code] = (await once(child, 'exit')) as [number | null];

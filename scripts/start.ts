@@ -50,7 +50,9 @@ if (await goVersion()) {
     },
   );
 } else {
-  log(`${GO_MISSING}\n[start] Starting the page and the server only; their spans go to ${local('COLLECTOR_HTTP_PORT')} if anything listens there.`);
+  log(
+    `${GO_MISSING}\n[start] Starting the page and the server only; their spans go to ${local('COLLECTOR_HTTP_PORT')} if anything listens there.`,
+  );
 }
 parts.push(
   {
@@ -95,7 +97,10 @@ function start(part: Part): ChildProcess {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+  for (const [stream, sink] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
     let pending = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n');
@@ -115,7 +120,10 @@ async function waitUntilUp(part: Part): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) return;
-    const ok = await fetch(part.healthUrl).then((response) => response.ok, () => false);
+    const ok = await fetch(part.healthUrl).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

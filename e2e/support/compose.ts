@@ -21,7 +21,10 @@ export async function run(command: string, args: string[], env: Record<string, s
     return stdout;
   } catch (error) {
     const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${message.split('\n')[0]}\n${(stdout + stderr).slice(-4000)}`, { cause: error });
+    throw new Error(
+      `${command} ${args.join(' ')} failed: ${message.split('\n')[0]}\n${(stdout + stderr).slice(-4000)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -62,7 +65,11 @@ export class ComposeProject {
   }
 
   compose(...args: string[]): Promise<string> {
-    return run('docker', ['compose', '--project-name', this.name, '--file', join(repoRoot, 'docker-compose.yml'), ...args], this.env);
+    return run(
+      'docker',
+      ['compose', '--project-name', this.name, '--file', join(repoRoot, 'docker-compose.yml'), ...args],
+      this.env,
+    );
   }
 
   /** One entry per container, stopped ones included. */
@@ -70,7 +77,9 @@ export class ComposeProject {
     const output = (await this.compose('ps', '--all', '--format', 'json')).trim();
     if (!output) return [];
     // Compose prints one JSON object per line (older releases: one array).
-    return (output.startsWith('[') ? JSON.parse(output) : output.split('\n').map((line) => JSON.parse(line))) as ContainerState[];
+    return (
+      output.startsWith('[') ? JSON.parse(output) : output.split('\n').map((line) => JSON.parse(line))
+    ) as ContainerState[];
   }
 
   /** Fails when a host port that docker-compose.yml publishes is taken, naming it. */
@@ -83,7 +92,11 @@ export class ComposeProject {
         const server = createServer();
         await new Promise<void>((resolve, reject) => {
           server.once('error', () =>
-            reject(new Error(`${host}:${published}, which docker-compose.yml publishes for ${service}, is taken: stop what listens there (npm start? another docker compose up?)`)),
+            reject(
+              new Error(
+                `${host}:${published}, which docker-compose.yml publishes for ${service}, is taken: stop what listens there (npm start? another docker compose up?)`,
+              ),
+            ),
           );
           server.listen(Number(published), host, () => server.close(() => resolve()));
         });
@@ -98,7 +111,10 @@ export class ComposeProject {
     while (Date.now() < deadline) {
       containers = await this.containers();
       if (containers.some((c) => c.State === 'exited' || c.Health === 'unhealthy')) break;
-      if (containers.length > 0 && containers.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))) {
+      if (
+        containers.length > 0 &&
+        containers.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))
+      ) {
         return containers;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -114,10 +130,15 @@ export class ComposeProject {
 
   /** Names of the volumes mounted by the project's containers, with where. */
   async mountedVolumes(): Promise<Map<string, string>> {
-    const ids = (await run('docker', ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${this.name}`])).split('\n').filter(Boolean);
+    const ids = (
+      await run('docker', ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${this.name}`])
+    )
+      .split('\n')
+      .filter(Boolean);
     const volumes = new Map<string, string>();
     if (ids.length === 0) return volumes;
-    const format = '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{$.Name}}:{{.Destination}}{{"\\n"}}{{end}}{{end}}';
+    const format =
+      '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{$.Name}}:{{.Destination}}{{"\\n"}}{{end}}{{end}}';
     for (const line of (await run('docker', ['inspect', '--format', format, ...ids])).split('\n').filter(Boolean)) {
       const [volume, where] = line.split(' ');
       volumes.set(volume, where);
@@ -128,17 +149,24 @@ export class ComposeProject {
 
   /** The names of the volumes that docker-compose.yml declares. */
   async declaredVolumes(): Promise<string[]> {
-    const config = JSON.parse(await this.compose('config', '--format', 'json')) as { volumes?: Record<string, { name: string }> | null };
+    const config = JSON.parse(await this.compose('config', '--format', 'json')) as {
+      volumes?: Record<string, { name: string }> | null;
+    };
     return Object.values(config.volumes ?? {}).map((volume) => volume.name);
   }
 
   /** Removes everything the project left: containers, its images, networks and volumes. */
   async remove(): Promise<void> {
     await this.mountedVolumes().catch(() => undefined);
-    await this.compose('down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5').catch((error: Error) => console.log(`# ${error.message}`));
+    await this.compose('down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5').catch(
+      (error: Error) => console.log(`# ${error.message}`),
+    );
     const label = `label=com.docker.compose.project=${this.name}`;
-    const networks = (await run('docker', ['network', 'ls', '--quiet', '--filter', label]).catch(() => '')).split('\n').filter(Boolean);
-    if (networks.length > 0) await run('docker', ['network', 'rm', ...networks]).catch((error: Error) => console.log(`# ${error.message}`));
+    const networks = (await run('docker', ['network', 'ls', '--quiet', '--filter', label]).catch(() => ''))
+      .split('\n')
+      .filter(Boolean);
+    if (networks.length > 0)
+      await run('docker', ['network', 'rm', ...networks]).catch((error: Error) => console.log(`# ${error.message}`));
     for (const volume of this.mounted) await run('docker', ['volume', 'rm', '--force', volume]).catch(() => undefined);
   }
 }

@@ -107,7 +107,10 @@ export class OtlpReceiver {
    * `keepSpans: false` only counts spans, and decodes nothing until the count is read, for
    * benchmarks: decoding while a load runs would take CPU from the load generator.
    */
-  constructor({ allowedOrigins = [], keepSpans = true }: { allowedOrigins?: readonly string[]; keepSpans?: boolean } = {}) {
+  constructor({
+    allowedOrigins = [],
+    keepSpans = true,
+  }: { allowedOrigins?: readonly string[]; keepSpans?: boolean } = {}) {
     this.#allowedOrigins = allowedOrigins;
     this.#keepSpans = keepSpans;
   }
@@ -185,7 +188,9 @@ export class OtlpReceiver {
         this.#undecoded.push({ json, body });
       }
     }
-    response.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : undefined);
+    response
+      .writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' })
+      .end(json ? '{}' : undefined);
   }
 }
 

@@ -19,7 +19,11 @@ export async function buildPage(env: Record<string, string>, options: string[] =
 }
 
 /** The page server on `port`, serving the built page in `pageDir`. */
-export function startPageServer(pageDir: string, port: number, env: Record<string, string> = {}): Promise<RunningProcess> {
+export function startPageServer(
+  pageDir: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<RunningProcess> {
   return startProcess(process.execPath, ['page-server/main.ts'], {
     cwd: join(repoRoot, 'web'),
     env: { PAGE_DIR: pageDir, PAGE_PORT: String(port), ...env },

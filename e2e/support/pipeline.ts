@@ -9,10 +9,18 @@ const READY = /Everything is ready/;
 const at = (port: number) => `127.0.0.1:${port}`;
 
 async function freePorts<Name extends string>(names: readonly Name[]): Promise<Record<Name, number>> {
-  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const))) as Record<Name, number>;
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const))) as Record<
+    Name,
+    number
+  >;
 }
 
-function startNative(binary: string, args: string[], env: Record<string, string>, cpu?: string): Promise<RunningProcess> {
+function startNative(
+  binary: string,
+  args: string[],
+  env: Record<string, string>,
+  cpu?: string,
+): Promise<RunningProcess> {
   return startProcess(...onCore(cpu, binary, args), { cwd: repoRoot, env, readyPattern: READY });
 }
 
@@ -39,13 +47,19 @@ export interface CollectorOptions {
   cpu?: string;
 }
 
-export async function startCollector({ pagePort = 5173, jaegerOtlpPort, ports, cpu }: CollectorOptions = {}): Promise<Collector> {
+export async function startCollector({
+  pagePort = 5173,
+  jaegerOtlpPort,
+  ports,
+  cpu,
+}: CollectorOptions = {}): Promise<Collector> {
   const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
   const open = ports ?? (await freePorts(COLLECTOR_PORTS));
   const running = await startNative(
     otelcol,
     [
-      '--config', join(repoRoot, 'otel-collector-config.yaml'),
+      '--config',
+      join(repoRoot, 'otel-collector-config.yaml'),
       ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
     ],
     {
@@ -146,5 +160,7 @@ export async function traceFromJaeger(
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  throw new Error(`Jaeger still lacks spans of trace ${traceId} after ${timeoutMs} ms; it has [${spans.map((s) => `${s.service}: ${s.name}`).join(', ')}]`);
+  throw new Error(
+    `Jaeger still lacks spans of trace ${traceId} after ${timeoutMs} ms; it has [${spans.map((s) => `${s.service}: ${s.name}`).join(', ')}]`,
+  );
 }

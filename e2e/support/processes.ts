@@ -107,7 +107,12 @@ export function startServer(
  * every part has exited.
  */
 export async function startStack(env: Record<string, string>): Promise<{ output(): string; stop(): Promise<string> }> {
-  const child = spawn('npm', ['start', '--silent'], { cwd: repoRoot, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));

@@ -105,10 +105,17 @@ export async function ensureStandinImages(log: Log): Promise<StandinImages> {
 async function debianImage(log: Log): Promise<string> {
   const tag = `hello-trace-standin/debian:${DEBIAN.suite}-${hash(JSON.stringify(DEBIAN))}`;
   if (await imageExists(tag)) return tag;
-  if (process.getuid?.() !== 0) throw new Error(`building ${tag} runs debootstrap, which needs root: run the tests as root, as .ci/run does`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`building ${tag} runs debootstrap, which needs root: run the tests as root, as .ci/run does`);
   await inTemporaryFolder(async (root) => {
     log(`debootstrap ${DEBIAN.suite} (minbase, ${DEBIAN.packages.join(', ')}) for ${tag}`);
-    await run('debootstrap', ['--variant=minbase', `--include=${DEBIAN.packages.join(',')}`, DEBIAN.suite, root, DEBIAN.mirror]);
+    await run('debootstrap', [
+      '--variant=minbase',
+      `--include=${DEBIAN.packages.join(',')}`,
+      DEBIAN.suite,
+      root,
+      DEBIAN.mirror,
+    ]);
     await rm(join(root, 'var/cache/apt/archives'), { recursive: true });
     await rm(join(root, 'var/lib/apt/lists'), { recursive: true });
     await chmod(root, 0o755); // mkdtemp's 0700 would become the image's `/`
@@ -180,7 +187,8 @@ async function dockerfilesNodeVersion(): Promise<string> {
     if (!version) throw new Error(`${dockerfile} has no ARG NODE_IMAGE=node:<x.y.z>-alpine<a.b> line`);
     versions.add(version);
   }
-  if (versions.size !== 1) throw new Error(`the Dockerfiles name different Node.js versions: ${[...versions].join(', ')}`);
+  if (versions.size !== 1)
+    throw new Error(`the Dockerfiles name different Node.js versions: ${[...versions].join(', ')}`);
   return [...versions][0];
 }
 

@@ -88,7 +88,11 @@ test('other origins get neither CORS nor timing access', async () => {
 });
 
 test('unknown paths and methods get a plain-text 404', async () => {
-  for (const [method, path] of [['GET', '/'], ['POST', '/hello'], ['DELETE', '/hello']] as const) {
+  for (const [method, path] of [
+    ['GET', '/'],
+    ['POST', '/hello'],
+    ['DELETE', '/hello'],
+  ] as const) {
     const response = await fetch(`${baseUrl}${path}`, { method });
     assert.equal(response.status, 404, `${method} ${path}`);
     assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');

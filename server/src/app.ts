@@ -43,8 +43,10 @@ export function createApp(allowedOrigins: readonly string[]): express.Express {
       return;
     }
     const started = performance.now();
-    const [status, body] = await tracer.startActiveSpan('HelloHandler', { attributes: { 'app.scenario': scenario } }, (span) =>
-      hello(span, scenario).finally(() => span.end()),
+    const [status, body] = await tracer.startActiveSpan(
+      'HelloHandler',
+      { attributes: { 'app.scenario': scenario } },
+      (span) => hello(span, scenario).finally(() => span.end()),
     );
     res.append('Server-Timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
     sendText(res, status, body);
@@ -60,7 +62,8 @@ async function hello(span: Span, scenario: Scenario): Promise<[status: number, b
   const name = propagation.getActiveBaggage()?.getEntry('name')?.value ?? '';
   span.setAttribute('app.baggage.name', name.slice(0, MAX_NAME_ATTRIBUTE_LENGTH));
   try {
-    if (scenario === 'slow') await tracer.startActiveSpan('SlowWork', (work) => sleep(SLOW_WORK_MS).finally(() => work.end()));
+    if (scenario === 'slow')
+      await tracer.startActiveSpan('SlowWork', (work) => sleep(SLOW_WORK_MS).finally(() => work.end()));
     if (scenario === 'failing') throw new Error('simulated failure (scenario=failing)');
     return [200, `hello:${name}`];
   } catch (error) {

@@ -22,11 +22,11 @@ test('ignores PORT and HOST, which other programs read', () => {
   assert.deepEqual(readConfig({ HOST: '0.0.0.0', PORT: '9000' }), readConfig({}));
 });
 
-test('a comma-separated CORS_ALLOWED_ORIGINS replaces the page\'s origins', () => {
-  assert.deepEqual(readConfig({ CORS_ALLOWED_ORIGINS: 'https://hello.example, http://localhost:3000' }).allowedOrigins, [
-    'https://hello.example',
-    'http://localhost:3000',
-  ]);
+test("a comma-separated CORS_ALLOWED_ORIGINS replaces the page's origins", () => {
+  assert.deepEqual(
+    readConfig({ CORS_ALLOWED_ORIGINS: 'https://hello.example, http://localhost:3000' }).allowedOrigins,
+    ['https://hello.example', 'http://localhost:3000'],
+  );
 });
 
 test('rejects a malformed port, naming the variable', () => {

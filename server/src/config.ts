@@ -16,7 +16,9 @@ export function readConfig(env: Env = process.env): ServerConfig {
   return {
     host: env.SERVER_HOST || '127.0.0.1',
     port: parsePort('SERVER_PORT', env.SERVER_PORT ?? '8000'),
-    allowedOrigins: parseOrigins(env.CORS_ALLOWED_ORIGINS ?? `http://localhost:${pagePort},http://127.0.0.1:${pagePort}`),
+    allowedOrigins: parseOrigins(
+      env.CORS_ALLOWED_ORIGINS ?? `http://localhost:${pagePort},http://127.0.0.1:${pagePort}`,
+    ),
   };
 }
 
@@ -29,7 +31,10 @@ function parsePort(name: string, value: string): number {
 }
 
 function parseOrigins(value: string): string[] {
-  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
       throw new Error(

@@ -31,23 +31,43 @@ import {
 
 /** The official instrumentations this server can use instead of its own SERVER span. */
 const OFFICIAL = ['http', 'express'];
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+]);
 
 const official = getStringListFromEnv('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? [];
 const unknown = official.filter((name) => !OFFICIAL.includes(name));
 if (unknown.length > 0) {
-  console.error(`hello-server cannot start: OTEL_NODE_ENABLED_INSTRUMENTATIONS may list ${OFFICIAL.join(' and ')}, got "${unknown.join(', ')}"`);
+  console.error(
+    `hello-server cannot start: OTEL_NODE_ENABLED_INSTRUMENTATIONS may list ${OFFICIAL.join(' and ')}, got "${unknown.join(', ')}"`,
+  );
   process.exit(1);
 }
 
-const endpoint = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT') ?? 'http://localhost:4318';
-const traceExporter = ['otlp', undefined].includes(getStringFromEnv('OTEL_TRACES_EXPORTER')) ? patientExporter(await otlpExporter()) : undefined;
+const endpoint =
+  getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ??
+  getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT') ??
+  'http://localhost:4318';
+const traceExporter = ['otlp', undefined].includes(getStringFromEnv('OTEL_TRACES_EXPORTER'))
+  ? patientExporter(await otlpExporter())
+  : undefined;
 const sdk = new NodeSDK({ traceExporter, instrumentations: await officialInstrumentations(official) });
 sdk.start();
 if (official.length === 0 && !getBooleanFromEnv('OTEL_SDK_DISABLED')) traceIncomingRequests();
 
 // Without this, a failed export prints nothing (or, with OTEL_LOG_LEVEL set, a JSON blob).
-setGlobalErrorHandler((error) => console.error(`OpenTelemetry: ${reasonOf(error)}. Spans go to ${endpoint}. Requests are still served.`));
+setGlobalErrorHandler((error) =>
+  console.error(`OpenTelemetry: ${reasonOf(error)}. Spans go to ${endpoint}. Requests are still served.`),
+);
 
 // The app owns SIGTERM/SIGINT and drains its requests; once nothing is left to run, flush the spans.
 // A batch waiting for an absent collector would keep the process alive, so a signal ends the wait.
@@ -59,7 +79,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 process.once('beforeExit', () => {
-  sdk.shutdown().catch((error: unknown) => console.error(`OpenTelemetry: the last spans were lost: ${reasonOf(error)}`));
+  sdk
+    .shutdown()
+    .catch((error: unknown) => console.error(`OpenTelemetry: the last spans were lost: ${reasonOf(error)}`));
 });
 
 function reasonOf(error: unknown): string {
@@ -68,9 +90,13 @@ function reasonOf(error: unknown): string {
 
 /** The OTLP exporter that OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL names, as NodeSDK would choose it. */
 async function otlpExporter(): Promise<SpanExporter> {
-  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  const protocol =
+    getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
+    getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ??
+    'http/protobuf';
   if (protocol === 'grpc') return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
-  if (protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  if (protocol === 'http/json')
+    return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
   return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
 }
 
@@ -84,7 +110,8 @@ const RETRY_PAUSE_MS = 1_000;
  */
 function patientExporter(exporter: SpanExporter): SpanExporter & { stopWaiting(): void } {
   // One attempt takes up to the exporter's own timeout, within which it retries.
-  const attemptMs = getNumberFromEnv('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? getNumberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000;
+  const attemptMs =
+    getNumberFromEnv('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? getNumberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT') ?? 10_000;
   const patienceMs = getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT') ?? 30_000;
   let waiting = true;
   let failing = false;
@@ -179,7 +206,9 @@ function splitTarget(target: string): { path: string; query: string } {
     return url ? { path: url.pathname, query: url.search.slice(1) } : { path: target, query: '' };
   }
   const queryAt = target.indexOf('?');
-  return queryAt === -1 ? { path: target, query: '' } : { path: target.slice(0, queryAt), query: target.slice(queryAt + 1) };
+  return queryAt === -1
+    ? { path: target, query: '' }
+    : { path: target.slice(0, queryAt), query: target.slice(queryAt + 1) };
 }
 
 /**
@@ -199,7 +228,9 @@ function nameRoute(span: Span, request: IncomingMessage): void {
   const { baseUrl, route } = request as IncomingMessage & { baseUrl?: string; route?: { path?: unknown } };
   if (typeof route?.path !== 'string') return;
   const method = KNOWN_METHODS.has(request.method ?? '') ? request.method : 'HTTP';
-  span.setAttribute(ATTR_HTTP_ROUTE, `${baseUrl ?? ''}${route.path}`).updateName(`${method} ${baseUrl ?? ''}${route.path}`);
+  span
+    .setAttribute(ATTR_HTTP_ROUTE, `${baseUrl ?? ''}${route.path}`)
+    .updateName(`${method} ${baseUrl ?? ''}${route.path}`);
 }
 
 /**

@@ -33,7 +33,9 @@ server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`hello-server listening on http://${config.host}:${port} (CORS origins: ${config.allowedOrigins.join(', ')})`);
+  console.log(
+    `hello-server listening on http://${config.host}:${port} (CORS origins: ${config.allowedOrigins.join(', ')})`,
+  );
 });
 
 // This file owns the signals: stop accepting, let in-flight requests finish, then let the

@@ -16,7 +16,8 @@ async function listen(server: Server): Promise<string> {
 
 // What the Jaeger image serves at / (its UI's index.html, shortened), and what a Jaeger built from
 // Go modules serves there and at every other UI route instead (its placeholder page, shortened).
-const JAEGER_UI_PAGE = '<!doctype html><html lang="en"><head><title>Jaeger UI</title></head><body><div id="jaeger-ui-root"></div></body></html>';
+const JAEGER_UI_PAGE =
+  '<!doctype html><html lang="en"><head><title>Jaeger UI</title></head><body><div id="jaeger-ui-root"></div></body></html>';
 const PLACEHOLDER_PAGE = `<!DOCTYPE html><html lang="en"><title>Test Page</title><body>
 <h1>🥋: This is not the Jaeger UI you are looking for!</h1>
 <p>This is a placeholder for the Jaeger UI home page. If you are seeing this, you are running a binary that was not compiled with the UI assets.</p>
@@ -103,7 +104,11 @@ test('refuses anything but 32 lowercase hex digits, without asking Jaeger', asyn
   ]) {
     const response = await fetch(`${proxyUrl}/api/traces/${id}`);
     assert.equal(response.status, 400, id);
-    assert.deepEqual(await response.json(), { error: 'a trace id is 32 lowercase hexadecimal digits, not all zero' }, id);
+    assert.deepEqual(
+      await response.json(),
+      { error: 'a trace id is 32 lowercase hexadecimal digits, not all zero' },
+      id,
+    );
   }
   assert.equal(jaegerRequests.length, asked);
 });
@@ -126,7 +131,10 @@ test('says why there is no UI when Jaeger serves its placeholder page instead', 
   assert.equal(response.status, 200);
   const answer = (await response.json()) as { ui: boolean; reason: string };
   assert.equal(answer.ui, false);
-  assert.match(answer.reason, /^This Jaeger was built without its UI, as a build from Go modules is \(the modules carry none\)/);
+  assert.match(
+    answer.reason,
+    /^This Jaeger was built without its UI, as a build from Go modules is \(the modules carry none\)/,
+  );
   // Its query API still answers: the trace itself passes through as before.
   assert.equal((await fetch(`${uilessProxyUrl}/api/traces/${TRACE_ID}`)).status, 200);
 });
@@ -149,7 +157,12 @@ test('with Jaeger down it answers 502 and says what to do', async () => {
   const response = await fetch(`${deadProxyUrl}/api/traces/${TRACE_ID}`);
   assert.equal(response.status, 502);
   const { error } = (await response.json()) as { error: string };
-  assert.match(error, new RegExp(`^Jaeger is not reachable at ${deadJaegerUrl} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`));
+  assert.match(
+    error,
+    new RegExp(
+      `^Jaeger is not reachable at ${deadJaegerUrl} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`,
+    ),
+  );
   assert.match(error, /JAEGER_QUERY_URL/);
 });
 
@@ -157,5 +170,8 @@ test('JAEGER_QUERY_URL defaults to the local Jaeger and must be an http(s) URL',
   assert.equal(jaegerQueryUrl({}), 'http://localhost:16686');
   assert.equal(jaegerQueryUrl({ JAEGER_UI_PORT: '17686' }), 'http://localhost:17686');
   assert.equal(jaegerQueryUrl({ JAEGER_QUERY_URL: 'http://jaeger:16686/' }), 'http://jaeger:16686');
-  assert.throws(() => jaegerQueryUrl({ JAEGER_QUERY_URL: 'jaeger:16686' }), /JAEGER_QUERY_URL must be an http\(s\) URL/);
+  assert.throws(
+    () => jaegerQueryUrl({ JAEGER_QUERY_URL: 'jaeger:16686' }),
+    /JAEGER_QUERY_URL must be an http\(s\) URL/,
+  );
 });

@@ -21,7 +21,11 @@ export function jaegerQueryUrl(env: Record<string, string | undefined> = process
  * Answers the page's questions for Jaeger, `GET /api/traces/<trace id>` and `GET /api/jaeger-ui`;
  * resolves false, having sent nothing, for any other path.
  */
-export async function handleTraceRequest(request: IncomingMessage, response: ServerResponse, jaegerUrl: string): Promise<boolean> {
+export async function handleTraceRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  jaegerUrl: string,
+): Promise<boolean> {
   const { pathname } = new URL(request.url ?? '/', 'http://page');
   const asksForUi = pathname === JAEGER_UI_API_PATH;
   if (!asksForUi && !pathname.startsWith(TRACE_API_PATH)) return false;
@@ -41,7 +45,11 @@ export async function handleTraceRequest(request: IncomingMessage, response: Ser
 type Answer = [status: number, body: unknown];
 
 /** Jaeger's answer at `path`, read by `read`; when Jaeger does not answer at all, a 502 that says what to do. */
-async function fromJaeger(jaegerUrl: string, path: string, read: (upstream: Response, jaegerUrl: string) => Promise<Answer>): Promise<Answer> {
+async function fromJaeger(
+  jaegerUrl: string,
+  path: string,
+  read: (upstream: Response, jaegerUrl: string) => Promise<Answer>,
+): Promise<Answer> {
   let upstream: Response;
   try {
     upstream = await fetch(`${jaegerUrl}${path}`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) });
@@ -69,5 +77,7 @@ async function readUi(upstream: Response, jaegerUrl: string): Promise<Answer> {
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+    .end(JSON.stringify(body));
 }

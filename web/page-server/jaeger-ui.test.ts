@@ -5,13 +5,22 @@ import { readJaegerUi } from './jaeger-ui.ts';
 const JAEGER = 'http://jaeger:16686';
 
 test('the real UI mounts on jaeger-ui-root, however the attribute is written', () => {
-  for (const html of ['<div id="jaeger-ui-root"></div>', "<div class='app' id='jaeger-ui-root'>", '<div id=jaeger-ui-root>']) {
+  for (const html of [
+    '<div id="jaeger-ui-root"></div>',
+    "<div class='app' id='jaeger-ui-root'>",
+    '<div id=jaeger-ui-root>',
+  ]) {
     assert.deepEqual(readJaegerUi(JAEGER, 200, 'OK', `<title>Jaeger UI</title>${html}`), { ui: true }, html);
   }
 });
 
 test('the placeholder of a Jaeger built without its UI is no UI, and says why', () => {
-  const answer = readJaegerUi(JAEGER, 200, 'OK', '<title>Test Page</title><h1>🥋: This is not the Jaeger UI you are looking for!</h1>');
+  const answer = readJaegerUi(
+    JAEGER,
+    200,
+    'OK',
+    '<title>Test Page</title><h1>🥋: This is not the Jaeger UI you are looking for!</h1>',
+  );
   assert.equal(answer.ui, false);
   assert.match(answer.ui ? '' : answer.reason, /built without its UI, as a build from Go modules is/);
 });

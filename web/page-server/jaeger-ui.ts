@@ -18,6 +18,7 @@ export function readJaegerUi(jaegerUrl: string, status: number, statusText: stri
         'This Jaeger was built without its UI, as a build from Go modules is (the modules carry none): where the UI would be, it serves a placeholder page.',
     };
   }
-  const answered = status >= 200 && status < 300 ? 'a page that is not the Jaeger UI' : `${status} ${statusText}`.trim();
+  const answered =
+    status >= 200 && status < 300 ? 'a page that is not the Jaeger UI' : `${status} ${statusText}`.trim();
   return { ui: false, reason: `Jaeger at ${jaegerUrl} answers ${answered} where its UI would be.` };
 }

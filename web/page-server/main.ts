@@ -11,7 +11,9 @@ const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', im
 const host = process.env.PAGE_HOST || '127.0.0.1';
 const port = Number(process.env.PAGE_PORT || 5173);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`hello-web page server cannot start: PAGE_PORT must be a whole number from 0 to 65535, got "${process.env.PAGE_PORT}"`);
+  console.error(
+    `hello-web page server cannot start: PAGE_PORT must be a whole number from 0 to 65535, got "${process.env.PAGE_PORT}"`,
+  );
   process.exit(1);
 }
 const jaegerUrl = jaegerQueryUrl();
@@ -57,13 +59,19 @@ function sendText(response: ServerResponse, status: number, text: string, header
     return;
   }
   for (const name of response.getHeaderNames()) response.removeHeader(name);
-  response.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  response.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+  });
   response.end(text);
 }
 
 server.listen(port, host, () => {
   const { port: boundPort } = server.address() as AddressInfo;
-  console.log(`hello-web page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; traces from ${jaegerUrl})`);
+  console.log(
+    `hello-web page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; traces from ${jaegerUrl})`,
+  );
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { readUrl } from './read-url.ts';
 
 test('reads an http(s) URL without its trailing slashes, or the fallback when unset or empty', () => {
-  assert.equal(readUrl({ URL: 'https://jaeger.example/base//' }, 'URL', 'http://localhost:1'), 'https://jaeger.example/base');
+  assert.equal(
+    readUrl({ URL: 'https://jaeger.example/base//' }, 'URL', 'http://localhost:1'),
+    'https://jaeger.example/base',
+  );
   assert.equal(readUrl({}, 'URL', 'http://localhost:1/'), 'http://localhost:1');
   assert.equal(readUrl({ URL: '' }, 'URL', 'http://localhost:1'), 'http://localhost:1');
 });

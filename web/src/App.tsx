@@ -35,8 +35,8 @@ export function App() {
     <main>
       <h1>hello-trace</h1>
       <p>
-        Sends <code>GET {settings.serverUrl}/hello</code> with W3C baggage <code>name</code>, inside a span
-        that the server continues, then shows the whole trace from Jaeger.
+        Sends <code>GET {settings.serverUrl}/hello</code> with W3C baggage <code>name</code>, inside a span that the
+        server continues, then shows the whole trace from Jaeger.
       </p>
       <form onSubmit={onSubmit}>
         <label>
@@ -76,7 +76,8 @@ export function App() {
             )}
             <dt>Trace id</dt>
             <dd>
-              <code data-testid="trace-id">{latest.traceId}</code> <TraceLinks traceId={latest.traceId} jaegerUi={jaegerUi} />
+              <code data-testid="trace-id">{latest.traceId}</code>{' '}
+              <TraceLinks traceId={latest.traceId} jaegerUi={jaegerUi} />
             </dd>
             {latest.serverSpanId && (
               <>

@@ -10,8 +10,8 @@ export function TraceView({ traceId }: { traceId: string }) {
       <h2>Trace</h2>
       {trace.phase === 'waiting' && (
         <p data-testid="trace-status" aria-live="polite">
-          Waiting for the trace in Jaeger ({trace.spans.length} spans so far)… The page and the server send their
-          spans in batches.
+          Waiting for the trace in Jaeger ({trace.spans.length} spans so far)… The page and the server send their spans
+          in batches.
         </p>
       )}
       {trace.phase === 'failed' && (

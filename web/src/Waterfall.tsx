@@ -32,7 +32,13 @@ export function Waterfall({ spans }: { spans: TraceSpan[] }) {
       <TimeRuler ticks={ticks} />
       <ol>
         {rows.map((row) => (
-          <li key={row.spanId} data-testid="span-row" data-service={row.service} data-kind={row.kind} data-status={row.status}>
+          <li
+            key={row.spanId}
+            data-testid="span-row"
+            data-service={row.service}
+            data-kind={row.kind}
+            data-status={row.status}
+          >
             <button
               type="button"
               className="span-row"
@@ -49,7 +55,11 @@ export function Waterfall({ spans }: { spans: TraceSpan[] }) {
               <span className="span-track">
                 <span
                   className="span-bar"
-                  style={{ left: `${row.offsetPercent}%`, width: `${row.widthPercent}%`, background: colour(row.service) }}
+                  style={{
+                    left: `${row.offsetPercent}%`,
+                    width: `${row.widthPercent}%`,
+                    background: colour(row.service),
+                  }}
                 />
               </span>
             </button>
@@ -59,7 +69,10 @@ export function Waterfall({ spans }: { spans: TraceSpan[] }) {
       {selected && (
         <div className="span-details" data-testid="span-details">
           <h3>
-            {selected.name} <span className="span-meta">({selected.service}, span {selected.spanId})</span>
+            {selected.name}{' '}
+            <span className="span-meta">
+              ({selected.service}, span {selected.spanId})
+            </span>
           </h3>
           {selected.statusMessage && <p className="status-error">{selected.statusMessage}</p>}
           <AttributeTable attributes={selected.attributes} />
@@ -96,4 +109,3 @@ function AttributeTable({ attributes }: { attributes: Attributes }) {
     </table>
   );
 }
-

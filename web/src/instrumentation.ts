@@ -35,7 +35,9 @@ registerInstrumentations({
       propagateTraceHeaderCorsUrls: [originPattern(settings.serverUrl)],
       // The waterfall's polls for the trace, and the question whether Jaeger has its UI, would
       // otherwise make traces of their own.
-      ignoreUrls: [TRACE_API_PATH, JAEGER_UI_API_PATH].map((path) => new RegExp(`^${escapeRegExp(location.origin + path)}`)),
+      ignoreUrls: [TRACE_API_PATH, JAEGER_UI_API_PATH].map(
+        (path) => new RegExp(`^${escapeRegExp(location.origin + path)}`),
+      ),
       // A request that got no answer at all (server down, CORS refused) has no HTTP status,
       // and the instrumentation would leave its span UNSET.
       applyCustomAttributesOnSpan: (span, _request, result) => {

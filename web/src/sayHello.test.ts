@@ -75,7 +75,10 @@ test('no answer at all says which server could not be reached', async () => {
   closed.close();
 
   const greeting = await sayHello('GoFrame', deadUrl);
-  assert.match(greeting.error ?? '', new RegExp(`Could not reach the server at ${deadUrl}/hello .*see the \\[server\\] lines that npm start prints`));
+  assert.match(
+    greeting.error ?? '',
+    new RegExp(`Could not reach the server at ${deadUrl}/hello .*see the \\[server\\] lines that npm start prints`),
+  );
   const inCompose = await sayHello('GoFrame', deadUrl, 'normal', 'compose');
   assert.match(inCompose.error ?? '', /see docker compose ps and docker compose logs server/);
   assert.equal(exporter.getFinishedSpans()[0]?.status.code, SpanStatusCode.ERROR);

@@ -24,7 +24,12 @@ export interface Greeting {
  * inside that context, so the instrumented fetch sends `traceparent` and `baggage` with it. The
  * scenario goes as a query parameter, never as baggage: baggage is for context, and it is untrusted.
  */
-export async function sayHello(name: string, serverUrl: string, scenario: Scenario = 'normal', stack: Stack = 'npm'): Promise<Greeting> {
+export async function sayHello(
+  name: string,
+  serverUrl: string,
+  scenario: Scenario = 'normal',
+  stack: Stack = 'npm',
+): Promise<Greeting> {
   const started = performance.now();
   const span = tracer.startSpan('StartRequests', { attributes: { 'app.scenario': scenario } });
   const baggage = propagation.createBaggage({ name: { value: name } });

@@ -35,9 +35,15 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
 test('a malformed URL is an error that names its variable', () => {
   assert.throws(() => readSettings({ VITE_SERVER_URL: 'localhost:8000' }), /VITE_SERVER_URL must be an http\(s\) URL/);
   assert.throws(() => readSettings({ VITE_JAEGER_UI_URL: 'not a url' }), /VITE_JAEGER_UI_URL/);
-  assert.throws(() => readSettings({ VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/v1/traces' }), /VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
+  assert.throws(
+    () => readSettings({ VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/v1/traces' }),
+    /VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/,
+  );
   for (const delay of ['-1', '1.5', 'soon', '99999999']) {
-    assert.throws(() => readSettings({ VITE_OTEL_BSP_SCHEDULE_DELAY: delay }), /VITE_OTEL_BSP_SCHEDULE_DELAY must be a whole number/);
+    assert.throws(
+      () => readSettings({ VITE_OTEL_BSP_SCHEDULE_DELAY: delay }),
+      /VITE_OTEL_BSP_SCHEDULE_DELAY must be a whole number/,
+    );
   }
   assert.throws(() => readSettings({ VITE_STACK: 'kubernetes' }), /VITE_STACK must be npm or compose/);
 });

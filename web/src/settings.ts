@@ -35,7 +35,8 @@ function readStack(env: Env): Stack {
 
 function readMilliseconds(env: Env, name: string, fallback: number): number {
   const value = env[name] || String(fallback);
-  if (!/^\d{1,7}$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds such as ${fallback}, got "${value}"`);
+  if (!/^\d{1,7}$/.test(value))
+    throw new Error(`${name} must be a whole number of milliseconds such as ${fallback}, got "${value}"`);
   return Number(value);
 }
 

@@ -5,8 +5,23 @@ const MS = 1_000_000n;
 const T0 = 1_795_000_000_000n * MS;
 const at = (ms: number) => String(T0 + BigInt(ms) * MS);
 
-function otlpSpan(spanId: string, parentSpanId: string, name: string, fromMs: number, toMs: number, extra: object = {}) {
-  return { traceId: 'ab'.repeat(16), spanId, parentSpanId, name, startTimeUnixNano: at(fromMs), endTimeUnixNano: at(toMs), ...extra };
+function otlpSpan(
+  spanId: string,
+  parentSpanId: string,
+  name: string,
+  fromMs: number,
+  toMs: number,
+  extra: object = {},
+) {
+  return {
+    traceId: 'ab'.repeat(16),
+    spanId,
+    parentSpanId,
+    name,
+    startTimeUnixNano: at(fromMs),
+    endTimeUnixNano: at(toMs),
+    ...extra,
+  };
 }
 
 export const jaegerAnswer = {
@@ -38,7 +53,13 @@ export const jaegerAnswer = {
               otlpSpan('b1', 'a2', 'GET /hello', 10, 30, { kind: 2 }),
               otlpSpan('b3', 'b1', 'HelloHandler', 20, 25, {
                 kind: 1,
-                events: [{ name: 'exception', timeUnixNano: at(22), attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }] }],
+                events: [
+                  {
+                    name: 'exception',
+                    timeUnixNano: at(22),
+                    attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }],
+                  },
+                ],
               }),
               otlpSpan('b2', 'b1', 'middleware', 12, 13, { kind: 1 }),
             ],

@@ -9,5 +9,13 @@ test('durations read as people write them', () => {
 });
 
 test('ruler ticks read as round numbers, in seconds from 1 s on', () => {
-  assert.deepEqual([0, 0.1, 5, 250, 1000, 1200, 12_000].map(formatTick), ['0 ms', '0.1 ms', '5 ms', '250 ms', '1 s', '1.2 s', '12 s']);
+  assert.deepEqual([0, 0.1, 5, 250, 1000, 1200, 12_000].map(formatTick), [
+    '0 ms',
+    '0.1 ms',
+    '5 ms',
+    '250 ms',
+    '1 s',
+    '1.2 s',
+    '12 s',
+  ]);
 });

@@ -9,7 +9,13 @@ test('lays the tree out in order, children under their parent, on one time axis'
   assert.equal(totalMs, 40);
   assert.deepEqual(
     rows.map((row) => [row.name, row.depth]),
-    [['StartRequests', 0], ['GET', 1], ['GET /hello', 2], ['middleware', 3], ['HelloHandler', 3]],
+    [
+      ['StartRequests', 0],
+      ['GET', 1],
+      ['GET /hello', 2],
+      ['middleware', 3],
+      ['HelloHandler', 3],
+    ],
   );
   const server = rows.find((row) => row.name === 'GET /hello')!;
   assert.equal(server.offsetPercent, 25);
@@ -21,7 +27,12 @@ test('a span whose parent has not arrived is shown as a root', () => {
   const spans = parseJaegerTrace(jaegerAnswer).filter((span) => span.name !== 'GET');
   assert.deepEqual(
     layoutWaterfall(spans).rows.map((row) => [row.name, row.depth]),
-    [['StartRequests', 0], ['GET /hello', 0], ['middleware', 1], ['HelloHandler', 1]],
+    [
+      ['StartRequests', 0],
+      ['GET /hello', 0],
+      ['middleware', 1],
+      ['HelloHandler', 1],
+    ],
   );
 });
 

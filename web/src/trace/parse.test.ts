@@ -8,7 +8,12 @@ test('parses Jaeger API v3 (OTLP/JSON) into spans with services, kinds, statuses
   assert.equal(spans.length, 5);
   const fetchSpan = spans.find((span) => span.name === 'GET')!;
   assert.deepEqual(
-    { service: fetchSpan.service, kind: fetchSpan.kind, status: fetchSpan.status, statusMessage: fetchSpan.statusMessage },
+    {
+      service: fetchSpan.service,
+      kind: fetchSpan.kind,
+      status: fetchSpan.status,
+      statusMessage: fetchSpan.statusMessage,
+    },
     { service: 'hello-web', kind: 'client', status: 'error', statusMessage: 'boom' },
   );
   assert.equal(fetchSpan.durationMs, 36);

@@ -49,7 +49,8 @@ interface JaegerTrace {
 
 export function parseJaegerTrace(json: unknown): TraceSpan[] {
   return ((json as JaegerTrace).result?.resourceSpans ?? []).flatMap((resourceSpans) => {
-    const service = toAttributes(resourceSpans.resource?.attributes).find(([key]) => key === 'service.name')?.[1] ?? 'unknown';
+    const service =
+      toAttributes(resourceSpans.resource?.attributes).find(([key]) => key === 'service.name')?.[1] ?? 'unknown';
     return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans) =>
       (scopeSpans.spans ?? []).map((span) => {
         const startMs = nanosToMs(span.startTimeUnixNano);

@@ -20,7 +20,10 @@ test('the step grows until the ticks fit in the intervals asked for', () => {
   for (const totalMs of [0.37, 3.7, 37, 370, 3700, 37_000]) {
     for (const maxIntervals of [2, 5, 8]) {
       const ticks = times(totalMs, maxIntervals);
-      assert.ok(ticks.length >= 2 && ticks.length <= maxIntervals + 1, `${totalMs} ms in at most ${maxIntervals}: ${ticks}`);
+      assert.ok(
+        ticks.length >= 2 && ticks.length <= maxIntervals + 1,
+        `${totalMs} ms in at most ${maxIntervals}: ${ticks}`,
+      );
       assert.ok(ticks.at(-1)! <= totalMs && ticks.at(-1)! + ticks[1] > totalMs, `${totalMs} ms: ${ticks}`);
     }
   }

@@ -12,7 +12,9 @@ export function rulerTicks(totalMs: number, maxIntervals = 6): Tick[] {
   if (!(totalMs > 0)) return [{ ms: 0, percent: 0 }];
   const magnitude = 10 ** Math.floor(Math.log10(totalMs / maxIntervals));
   // 10 × magnitude always fits, since magnitude ≤ totalMs / maxIntervals < 10 × magnitude.
-  const step = [1, 2, 5, 10].map((multiple) => multiple * magnitude).find((candidate) => totalMs / candidate <= maxIntervals)!;
+  const step = [1, 2, 5, 10]
+    .map((multiple) => multiple * magnitude)
+    .find((candidate) => totalMs / candidate <= maxIntervals)!;
   // Multiples of 0.1 and smaller come out of floating point as 0.30000000000000004: round them back.
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const count = Math.floor(totalMs / step + 1e-9);
