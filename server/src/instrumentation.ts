@@ -163,8 +163,8 @@ function traceIncomingRequests(): void {
     const [request, response] = args as [IncomingMessage, ServerResponse];
     if (event !== 'request' || isUntraced(request)) return emit.call(this, event, ...args);
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const method = KNOWN_METHODS.has(request.method ?? '') ? request.method! : '_OTHER';
-    const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER }, parent);
+    const method = methodOf(request);
+    const span = tracer.startSpan(spanName(method), { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) recordServerSpan(span, method, request, response);
     return context.with(trace.setSpan(parent, span), emit, this, event, ...args);
   } as typeof Server.prototype.emit;
@@ -223,14 +223,23 @@ function nameServerSpan(span: Span, response: ServerResponse): void {
   response.appendHeader('Server-Timing', `traceparent;desc="${traceparent}"`);
 }
 
+/** The method as semantic conventions record it: one of the known ones, or `_OTHER`. */
+function methodOf(request: IncomingMessage): string {
+  return KNOWN_METHODS.has(request.method ?? '') ? request.method! : '_OTHER';
+}
+
+/** `GET`, or `GET /hello` once the route is known; `HTTP` stands for a method that is not a known one. */
+function spanName(method: string, route?: string): string {
+  const name = method === '_OTHER' ? 'HTTP' : method;
+  return route ? `${name} ${route}` : name;
+}
+
 /** Names the span after the route Express matched (its documented `req.baseUrl` and `req.route`), such as `GET /hello`. */
 function nameRoute(span: Span, request: IncomingMessage): void {
   const { baseUrl, route } = request as IncomingMessage & { baseUrl?: string; route?: { path?: unknown } };
   if (typeof route?.path !== 'string') return;
-  const method = KNOWN_METHODS.has(request.method ?? '') ? request.method : 'HTTP';
-  span
-    .setAttribute(ATTR_HTTP_ROUTE, `${baseUrl ?? ''}${route.path}`)
-    .updateName(`${method} ${baseUrl ?? ''}${route.path}`);
+  const path = `${baseUrl ?? ''}${route.path}`;
+  span.setAttribute(ATTR_HTTP_ROUTE, path).updateName(spanName(methodOf(request), path));
 }
 
 /**
