@@ -64,7 +64,9 @@ async function withLogs<T>(check: () => Promise<T>): Promise<T> {
   try {
     return await check();
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${await project!.logs()}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await project!.logs()}`, {
+      cause: error,
+    });
   }
 }
 

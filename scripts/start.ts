@@ -142,6 +142,6 @@ try {
 [start]   Jaeger:     ${pipeline ? `${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}, traces kept in ${dataDir}` : 'not started (no Go)'}
 [start] Press Ctrl-C to stop.`);
 } catch (error) {
-  log((error as Error).message);
+  log(error instanceof Error ? error.message : String(error));
   await stop(1);
 }

@@ -29,7 +29,7 @@ export async function run(command: string, args: string[], env: Record<string, s
 }
 
 /** The last line a failed command printed, which says why (or names the missing program). */
-const why = (error: unknown) => (error as Error).message.trim().split('\n').at(-1);
+const why = (error: unknown) => (error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1);
 
 /** Fails with what the test needs when no Docker engine answers or Compose v2 is missing. */
 export async function requireDockerAndCompose(): Promise<void> {

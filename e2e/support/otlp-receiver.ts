@@ -7,7 +7,6 @@ import protobuf from 'protobufjs';
 
 export interface ReceivedSpan {
   service: string;
-  scope: string;
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -209,7 +208,6 @@ export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
     return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans) =>
       (scopeSpans.spans ?? []).map((span) => ({
         service: String(resource['service.name']),
-        scope: scopeSpans.scope?.name ?? '',
         traceId: toHex(span.traceId),
         spanId: toHex(span.spanId),
         parentSpanId: toHex(span.parentSpanId),

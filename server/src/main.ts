@@ -8,7 +8,7 @@ let config: ServerConfig;
 try {
   config = readConfig();
 } catch (error) {
-  console.error(`hello-server cannot start: ${(error as Error).message}`);
+  console.error(`hello-server cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
 const server = createServer(createApp(config.allowedOrigins));

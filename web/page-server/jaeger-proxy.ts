@@ -54,7 +54,8 @@ async function fromJaeger(
   try {
     upstream = await fetch(`${jaegerUrl}${path}`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) });
   } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const code = error instanceof Error ? (error.cause as { code?: string } | undefined)?.code : undefined;
+    const reason = code ?? (error instanceof Error ? error.message : String(error));
     return [
       502,
       {

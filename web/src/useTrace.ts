@@ -49,7 +49,11 @@ async function fetchTrace(traceId: string, pageService: string): Promise<TraceSt
   try {
     response = await fetch(`${TRACE_API_PATH}${traceId}`);
   } catch (error) {
-    return { phase: 'failed', spans: [], message: `The page server did not answer (${(error as Error).message}).` };
+    return {
+      phase: 'failed',
+      spans: [],
+      message: `The page server did not answer (${error instanceof Error ? error.message : String(error)}).`,
+    };
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
