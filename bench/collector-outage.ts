@@ -4,23 +4,14 @@
 // failed requests, spans expected, delivered and dropped (as the server logs them), the server's
 // memory, and how long after its return the collector gets spans again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { memoryMiB, steadyLoad } from '../e2e/support/load.ts';
-import { startCollector, type Collector } from '../e2e/support/pipeline.ts';
+import { droppedSpansLogged, memoryMiB, steadyLoad } from '../e2e/support/load.ts';
+import { startCollector } from '../e2e/support/pipeline.ts';
 import { startServer } from '../e2e/support/processes.ts';
 
 const RATE = 200;
 const OUTAGES_S = (process.env.BENCH_OUTAGES_S ?? '10,60').split(',').map(Number);
 const SPANS_PER_REQUEST = 2;
 const TARGETS = { failedRequests: 0, rssGrowthMiB: 100 };
-
-async function settledCount(counter: Collector): Promise<number> {
-  let last = -1;
-  for (let now = await counter.acceptedSpans(); now !== last; now = await counter.acceptedSpans()) {
-    last = now;
-    await sleep(2_000);
-  }
-  return last;
-}
 
 async function outage(seconds: number) {
   const counter = await startCollector();
@@ -42,11 +33,8 @@ async function outage(seconds: number) {
     const rssPeak = (await memoryMiB(server)).peak;
     await server.stop(60_000);
     await collector.stop();
-    const delivered = await settledCount(counter);
-    const dropped = [...server.output().matchAll(/Dropped (\d+) spans/g)].reduce(
-      (sum, [, count]) => sum + Number(count),
-      0,
-    );
+    const delivered = await counter.settledSpans();
+    const dropped = droppedSpansLogged(server.output());
     return {
       outageS: seconds,
       requests: load.answered.length + load.failed(),

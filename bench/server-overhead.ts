@@ -3,10 +3,10 @@
 // load generator (this process, autocannon with 50 connections) and the real collector (the native
 // build, which counts the spans it accepted in its own metrics) share core 1. Every request carries
 // the page's baggage and a traceparent of its own, sampled (-01, as the page sends it) or not (-00).
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { droppedSpansLogged, memoryMiB, newTraceparent } from '../e2e/support/load.ts';
 import { startCollector, type Collector } from '../e2e/support/pipeline.ts';
 import { BARE_SERVER_ARGS, SERVER_ARGS, startServer } from '../e2e/support/processes.ts';
 
@@ -80,24 +80,9 @@ function requests(sampled: boolean) {
   return Array.from({ length: 64 }, () => ({
     headers: {
       baggage: 'name=GoFrame',
-      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}`,
+      traceparent: newTraceparent(sampled).traceparent,
     },
   }));
-}
-
-/**
- * The collector's count once it has stopped changing, and has reached `atLeast`: the shipped set-ups
- * batch for 500 ms, the stock one for 5 s.
- */
-async function settledCount(collector: Collector, atLeast = 0): Promise<number> {
-  let last = await collector.acceptedSpans();
-  for (let quiet = 0, waited = 0; (quiet < 3 || last < atLeast) && waited < 20_000; waited += 500) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = await collector.acceptedSpans();
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-  }
-  return last;
 }
 
 async function cpuMicros(pid: number): Promise<number> {
@@ -116,10 +101,10 @@ async function measure(setup: Setup, collector: Collector): Promise<Measurement>
   const load = { url, connections: CONNECTIONS, requests: requests(setup.sampled) };
   try {
     // One request first, to count the spans a request makes.
-    const beforeProbe = await settledCount(collector);
+    const beforeProbe = await collector.settledSpans();
     await (await fetch(url, { headers: load.requests[0].headers })).text();
     const spansPerRequest =
-      (await settledCount(collector, setup.sampled && setup.traced ? beforeProbe + 1 : 0)) - beforeProbe;
+      (await collector.settledSpans(setup.sampled && setup.traced ? beforeProbe + 1 : 0)) - beforeProbe;
 
     await autocannon({ ...load, duration: WARMUP_S });
     const cpuBefore = await cpuMicros(pid);
@@ -128,9 +113,9 @@ async function measure(setup: Setup, collector: Collector): Promise<Measurement>
 
     // The accounting: a set number of requests at full speed, so that none is cut off, then SIGTERM;
     // every span of every answered request must reach the collector, the shutdown's flush included.
-    const beforeAccounting = await settledCount(collector);
+    const beforeAccounting = await collector.settledSpans();
     const accounting = await autocannon({ ...load, amount: Math.round(result.requests.average * ACCOUNTING_S) });
-    const peakRssMiB = Number((await readFile(`/proc/${pid}/status`, 'utf8')).match(/VmHWM:\s+(\d+)/)![1]) / 1024;
+    const peakRssMiB = (await memoryMiB(server)).peak;
     const exit = await server.stop(30_000);
     if (exit !== 0) throw new Error(`${setup.name}: the server exited with ${exit}:\n${server.output().slice(-2000)}`);
     return {
@@ -144,11 +129,8 @@ async function measure(setup: Setup, collector: Collector): Promise<Measurement>
       failed: [result, accounting].reduce((sum, run) => sum + run.errors + run.non2xx, 0),
       spansPerRequest,
       spansExpected: accounting['2xx'] * spansPerRequest,
-      spansDelivered: (await settledCount(collector)) - beforeAccounting,
-      spansDroppedLogged: [...server.output().matchAll(/Dropped (\d+) spans/g)].reduce(
-        (sum, [, count]) => sum + Number(count),
-        0,
-      ),
+      spansDelivered: (await collector.settledSpans()) - beforeAccounting,
+      spansDroppedLogged: droppedSpansLogged(server.output()),
     };
   } finally {
     await server.stop();

@@ -3,13 +3,13 @@
 // (support/standin-images.ts), since no image registry can be reached here. Chromium opens the page
 // on the host as a user would; the test reads the trace from Jaeger's API.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
+import { newTraceparent } from './support/load.ts';
 import { clickSayHello, launchChromium } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { freeAddresses, repoRoot } from './support/processes.ts';
@@ -146,8 +146,7 @@ test(
     const answered: string[] = [];
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const traceId = randomBytes(16).toString('hex');
-      const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+      const { traceId, traceparent } = newTraceparent();
       const response = await fetch(`${SERVER}/hello`, {
         headers: { traceparent },
         signal: AbortSignal.timeout(5000),

@@ -1,7 +1,7 @@
 // The real server with its tracing preload, exporting OTLP/protobuf to a receiver the test runs.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { newTraceparent } from './support/load.ts';
 import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
 import { startServer, type RunningProcess } from './support/processes.ts';
 
@@ -222,7 +222,7 @@ test('SIGTERM under load: every answered request has all its spans at the collec
       while (true) {
         try {
           const response = await fetch(`${loaded.ready[1]}/hello?scenario=slow`, {
-            headers: { traceparent: newTraceparent() },
+            headers: { traceparent: newTraceparent().traceparent },
           });
           await response.text();
           if (response.ok) answeredTraceIds.push(response.headers.get('traceresponse')!.split('-')[1]);
@@ -323,10 +323,6 @@ test('with no collector it still answers and says in plain words what is wrong',
     await orphan.stop();
   }
 });
-
-function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
-import { handleTraceRequest, jaegerQueryUrl } from './page-server/jaeger-proxy.ts';
+import { handleJaegerRequest, jaegerQueryUrl } from './page-server/jaeger-proxy.ts';
 import { readSettings } from './src/settings.ts';
 
 /** .env there holds the stack's addresses; .env.local beside it, git-ignored, any VITE_* setting. */
@@ -10,7 +10,7 @@ const envDir = fileURLToPath(new URL('..', import.meta.url));
 /** The page server's Jaeger proxy, mounted in Vite's dev and preview servers too. */
 function jaegerProxy(jaegerUrl: string): Plugin {
   const middleware: Connect.NextHandleFunction = (request, response, next) => {
-    handleTraceRequest(request, response, jaegerUrl).then((handled) => handled || next(), next);
+    handleJaegerRequest(request, response, jaegerUrl).then((handled) => handled || next(), next);
   };
   return {
     name: 'jaeger-proxy',

@@ -2,6 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { RunningProcess } from './processes.ts';
 
+/** A new trace's id and the W3C `traceparent` header that starts it, sampled unless told otherwise. */
+export function newTraceparent(sampled = true): { traceId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}` };
+}
+
+/** The spans a server logged as dropped (its batch processor's `Dropped N spans because maxQueueSize reached`). */
+export function droppedSpansLogged(output: string): number {
+  return [...output.matchAll(/Dropped (\d+) spans/g)].reduce((sum, [, count]) => sum + Number(count), 0);
+}
+
 export interface SteadyLoad {
   /** Trace ids of the requests answered `hello:GoFrame`, in order. */
   answered: string[];
@@ -16,8 +27,8 @@ export function steadyLoad(serverUrl: string, perSecond: number): SteadyLoad {
   let failed = 0;
   const inFlight = new Set<Promise<void>>();
   const send = () => {
-    const traceId = randomBytes(16).toString('hex');
-    const headers = { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, baggage: 'name=GoFrame' };
+    const { traceId, traceparent } = newTraceparent();
+    const headers = { traceparent, baggage: 'name=GoFrame' };
     const request: Promise<void> = fetch(`${serverUrl}/hello`, { headers })
       .then(async (response) => {
         if ((await response.text()) === 'hello:GoFrame') answered.push(traceId);

@@ -35,6 +35,11 @@ export interface Collector {
   process: RunningProcess;
   /** Spans the collector accepted, from its own metrics (`otelcol_receiver_accepted_spans`). */
   acceptedSpans(): Promise<number>;
+  /**
+   * The same count once it has not changed for 1.5 s and has reached `atLeast` (within 20 s): what
+   * the senders had batched has arrived.
+   */
+  settledSpans(atLeast?: number): Promise<number>;
   stop(): Promise<number | null>;
 }
 
@@ -72,14 +77,25 @@ export async function startCollector({
     },
     cpu,
   );
+  const acceptedSpans = async () => {
+    const metrics = await (await fetch(`http://${at(open.metrics)}/metrics`)).text();
+    const counters = metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?(?:\{[^}]*\})? (\S+)$/gm);
+    return [...counters].reduce((sum, [, value]) => sum + Number(value), 0);
+  };
   return {
     url: `http://${at(open.http)}`,
     ports: open,
     process: running,
-    async acceptedSpans() {
-      const metrics = await (await fetch(`http://${at(open.metrics)}/metrics`)).text();
-      const counters = metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?(?:\{[^}]*\})? (\S+)$/gm);
-      return [...counters].reduce((sum, [, value]) => sum + Number(value), 0);
+    acceptedSpans,
+    async settledSpans(atLeast = 0) {
+      let last = await acceptedSpans();
+      for (let quiet = 0, waited = 0; (quiet < 3 || last < atLeast) && waited < 20_000; waited += 500) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const now = await acceptedSpans();
+        quiet = now === last ? quiet + 1 : 0;
+        last = now;
+      }
+      return last;
     },
     stop: () => running.stop(),
   };

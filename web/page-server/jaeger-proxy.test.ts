@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
+import { handleJaegerRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const MISSING_ID = 'f'.repeat(32);
@@ -43,7 +43,7 @@ const uilessJaeger = standInJaeger(PLACEHOLDER_PAGE);
 
 function proxyTo(jaegerUrl: string): Server {
   return createServer((request, response) => {
-    void handleTraceRequest(request, response, jaegerUrl).then((handled) => {
+    void handleJaegerRequest(request, response, jaegerUrl).then((handled) => {
       if (!handled) response.writeHead(418).end('not the proxy');
     });
   });

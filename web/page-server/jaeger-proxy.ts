@@ -21,7 +21,7 @@ export function jaegerQueryUrl(env: Record<string, string | undefined> = process
  * Answers the page's questions for Jaeger, `GET /api/traces/<trace id>` and `GET /api/jaeger-ui`;
  * resolves false, having sent nothing, for any other path.
  */
-export async function handleTraceRequest(
+export async function handleJaegerRequest(
   request: IncomingMessage,
   response: ServerResponse,
   jaegerUrl: string,

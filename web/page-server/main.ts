@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import serveStatic from 'serve-static';
-import { handleTraceRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
+import { handleJaegerRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
 
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../dist', import.meta.url)));
 const host = process.env.PAGE_HOST || '127.0.0.1';
@@ -39,7 +39,7 @@ const server = createServer((request, response) => {
 });
 
 async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (await handleTraceRequest(request, response, jaegerUrl)) return;
+  if (await handleJaegerRequest(request, response, jaegerUrl)) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
     return;
