@@ -242,6 +242,8 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
   try {
     const other = await browser.newPage();
     await other.goto(blind.ready[1]);
+    // The page reads every answer, the page server's 502s too: no request is left open.
+    await other.waitForLoadState('networkidle', { timeout: 10_000 });
     await other.getByRole('button', { name: 'Say hello' }).click();
     const status = other.getByTestId('trace-status');
     await status.filter({ hasText: 'not reachable' }).waitFor();

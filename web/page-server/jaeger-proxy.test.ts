@@ -7,6 +7,9 @@ import { handleJaegerRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const MISSING_ID = 'f'.repeat(32);
+const INVALID_JSON_ID = 'a'.repeat(32);
+const BROKEN_OFF_ID = 'b'.repeat(32);
+const FAILING_ID = 'c'.repeat(32);
 
 async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');
@@ -23,14 +26,21 @@ const PLACEHOLDER_PAGE = `<!DOCTYPE html><html lang="en"><title>Test Page</title
 <p>This is a placeholder for the Jaeger UI home page. If you are seeing this, you are running a binary that was not compiled with the UI assets.</p>
 </body></html>`;
 
-// Stands in for Jaeger's query API: one known trace; records what the proxy asked for. At / it
-// serves `page`.
+// Stands in for Jaeger's query API: one known trace, one answered with invalid JSON, one whose
+// answer breaks off, one that fails; records what the proxy asked for. At / it serves `page`.
 const jaegerRequests: string[] = [];
 function standInJaeger(page: string): Server {
   return createServer((request, response) => {
     jaegerRequests.push(request.url ?? '');
     if (request.url === `/api/v3/traces/${TRACE_ID}`) {
       response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"result":{"resourceSpans":[]}}');
+    } else if (request.url === `/api/v3/traces/${INVALID_JSON_ID}`) {
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('<html>not JSON</html>');
+    } else if (request.url === `/api/v3/traces/${BROKEN_OFF_ID}`) {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+      response.write('{"result":', () => response.destroy());
+    } else if (request.url === `/api/v3/traces/${FAILING_ID}`) {
+      response.writeHead(503, { 'Content-Type': 'text/plain' }).end('storage is not ready');
     } else if (request.url === '/') {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
     } else {
@@ -43,14 +53,16 @@ const uilessJaeger = standInJaeger(PLACEHOLDER_PAGE);
 
 function proxyTo(jaegerUrl: string): Server {
   return createServer((request, response) => {
-    void handleJaegerRequest(request, response, jaegerUrl).then((handled) => {
-      if (!handled) response.writeHead(418).end('not the proxy');
-    });
+    handleJaegerRequest(request, response, jaegerUrl).then(
+      (handled) => void (handled || response.writeHead(418).end('not the proxy')),
+      (error: unknown) => void response.writeHead(500).end(`the proxy threw: ${String(error)}`),
+    );
   });
 }
 
 let proxy: Server;
 let proxyUrl: string;
+let proxyJaegerUrl: string;
 let uilessProxy: Server;
 let uilessProxyUrl: string;
 let deadProxy: Server;
@@ -58,8 +70,8 @@ let deadProxyUrl: string;
 let deadJaegerUrl: string;
 
 before(async () => {
-  const jaegerUrl = await listen(jaeger);
-  proxyUrl = await listen((proxy = proxyTo(jaegerUrl)));
+  proxyJaegerUrl = await listen(jaeger);
+  proxyUrl = await listen((proxy = proxyTo(proxyJaegerUrl)));
   uilessProxyUrl = await listen((uilessProxy = proxyTo(await listen(uilessJaeger))));
   const closed = createServer();
   deadJaegerUrl = await listen(closed);
@@ -164,6 +176,33 @@ test('with Jaeger down it answers 502 and says what to do', async () => {
     ),
   );
   assert.match(error, /JAEGER_QUERY_URL/);
+});
+
+test('invalid JSON from Jaeger is a 502 that says so and what to check', async () => {
+  const response = await fetch(`${proxyUrl}/api/traces/${INVALID_JSON_ID}`);
+  assert.equal(response.status, 502);
+  const { error } = (await response.json()) as { error: string };
+  assert.match(
+    error,
+    new RegExp(
+      `^Jaeger at ${proxyJaegerUrl} answered trace ${INVALID_JSON_ID} with invalid JSON \\(.+\\)\\. Is JAEGER_QUERY_URL`,
+    ),
+  );
+});
+
+test('an answer from Jaeger that breaks off is a 502 that says so', async () => {
+  const response = await fetch(`${proxyUrl}/api/traces/${BROKEN_OFF_ID}`);
+  assert.equal(response.status, 502);
+  const { error } = (await response.json()) as { error: string };
+  assert.match(error, new RegExp(`^Jaeger at ${proxyJaegerUrl} broke off its answer for trace ${BROKEN_OFF_ID} \\(`));
+});
+
+test("any other error from Jaeger is a 502 with Jaeger's status", async () => {
+  const response = await fetch(`${proxyUrl}/api/traces/${FAILING_ID}`);
+  assert.equal(response.status, 502);
+  assert.deepEqual(await response.json(), {
+    error: `Jaeger at ${proxyJaegerUrl} answered 503 Service Unavailable for trace ${FAILING_ID}`,
+  });
 });
 
 test('JAEGER_QUERY_URL defaults to the local Jaeger and must be an http(s) URL', () => {

@@ -33,44 +33,74 @@ export async function handleJaegerRequest(
   if (request.method !== 'GET') {
     send(response, 405, { error: 'only GET' });
   } else if (asksForUi) {
-    send(response, ...(await fromJaeger(jaegerUrl, '/', readUi)));
+    send(response, ...(await fromJaeger(jaegerUrl, '/', 'its UI', readUi)));
   } else if (!TRACE_ID.test(traceId)) {
     send(response, 400, { error: 'a trace id is 32 lowercase hexadecimal digits, not all zero' });
   } else {
-    send(response, ...(await fromJaeger(jaegerUrl, `/api/v3/traces/${traceId}`, readTrace)));
+    send(response, ...(await fromJaeger(jaegerUrl, `/api/v3/traces/${traceId}`, `trace ${traceId}`, readTrace)));
   }
   return true;
 }
 
 type Answer = [status: number, body: unknown];
 
-/** Jaeger's answer at `path`, read by `read`; when Jaeger does not answer at all, a 502 that says what to do. */
+/**
+ * Jaeger's answer at `path`, read by `read`; when Jaeger does not answer at all, or its answer
+ * breaks off, a 502 that says what to do.
+ */
 async function fromJaeger(
   jaegerUrl: string,
   path: string,
-  read: (upstream: Response, jaegerUrl: string) => Promise<Answer>,
+  what: string,
+  read: (upstream: Response, jaegerUrl: string, what: string) => Promise<Answer>,
 ): Promise<Answer> {
   let upstream: Response;
   try {
     upstream = await fetch(`${jaegerUrl}${path}`, { signal: AbortSignal.timeout(JAEGER_TIMEOUT_MS) });
   } catch (error) {
-    const code = error instanceof Error ? (error.cause as { code?: string } | undefined)?.code : undefined;
-    const reason = code ?? (error instanceof Error ? error.message : String(error));
     return [
       502,
       {
-        error: `Jaeger is not reachable at ${jaegerUrl} (${reason}). Start the whole stack with "npm start" (needs Go) or "docker compose up --build", or set JAEGER_QUERY_URL for the page server.`,
+        error: `Jaeger is not reachable at ${jaegerUrl} (${reasonOf(error)}). Start the whole stack with "npm start" (needs Go) or "docker compose up --build", or set JAEGER_QUERY_URL for the page server.`,
       },
     ];
   }
-  return read(upstream, jaegerUrl);
+  try {
+    return await read(upstream, jaegerUrl, what);
+  } catch (error) {
+    return [
+      502,
+      {
+        error: `Jaeger at ${jaegerUrl} broke off its answer for ${what} (${reasonOf(error)}). Try again; if it keeps failing, see Jaeger's log.`,
+      },
+    ];
+  }
 }
 
-async function readTrace(upstream: Response): Promise<Answer> {
-  // Jaeger's "not found" only means its spans have not arrived yet: the trace so far, without spans.
-  if (upstream.status === 404) return [200, { result: { resourceSpans: [] } }];
-  if (!upstream.ok) return [502, { error: `Jaeger answered ${upstream.status} ${upstream.statusText} for this trace` }];
-  return [200, await upstream.json()];
+/** A failed fetch's reason: its system error code (ECONNREFUSED) when it has one. */
+function reasonOf(error: unknown): string {
+  const code = error instanceof Error ? (error.cause as { code?: string } | undefined)?.code : undefined;
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+async function readTrace(upstream: Response, jaegerUrl: string, what: string): Promise<Answer> {
+  if (!upstream.ok) {
+    await upstream.body?.cancel();
+    // Jaeger's "not found" only means its spans have not arrived yet: the trace so far, without spans.
+    if (upstream.status === 404) return [200, { result: { resourceSpans: [] } }];
+    return [502, { error: `Jaeger at ${jaegerUrl} answered ${upstream.status} ${upstream.statusText} for ${what}` }];
+  }
+  const text = await upstream.text();
+  try {
+    return [200, JSON.parse(text)];
+  } catch (error) {
+    return [
+      502,
+      {
+        error: `Jaeger at ${jaegerUrl} answered ${what} with invalid JSON (${reasonOf(error)}). Is JAEGER_QUERY_URL the address of Jaeger's query API (port 16686 by default), not another server?`,
+      },
+    ];
+  }
 }
 
 async function readUi(upstream: Response, jaegerUrl: string): Promise<Answer> {

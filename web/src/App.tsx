@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
-import { traceLink } from './jaegerLinks.ts';
 import { settings } from './settings.ts';
-import { formatMs } from './trace/format.ts';
-import { TraceLinks } from './TraceLinks.tsx';
-import { TraceView } from './TraceView.tsx';
-import { useJaegerUi } from './useJaegerUi.ts';
+import { formatMs } from './trace-view/format.ts';
+import { traceLink } from './trace-view/jaegerLinks.ts';
+import { TraceLinks } from './trace-view/TraceLinks.tsx';
+import { TraceView } from './trace-view/TraceView.tsx';
+import { useJaegerUi } from './trace-view/useJaegerUi.ts';
 
 const HISTORY_LENGTH = 5;
 const SCENARIO_LABELS: Record<Scenario, string> = {

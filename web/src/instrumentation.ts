@@ -6,8 +6,7 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { JAEGER_UI_API_PATH, TRACE_API_PATH } from '../shared/page-api.ts';
-import { escapeRegExp, originPattern, settings } from './settings.ts';
+import { settings } from './settings.ts';
 
 // The exporter retries a batch 5 times over about 13 s, but only within its timeout (10 s by
 // default): 20 s lets the page's spans ride out a collector restart of about 10 s.
@@ -32,12 +31,10 @@ registerInstrumentations({
   instrumentations: [
     new FetchInstrumentation({
       // Trace headers go to our server only, never to other origins.
-      propagateTraceHeaderCorsUrls: [originPattern(settings.serverUrl)],
-      // The waterfall's polls for the trace, and the question whether Jaeger has its UI, would
-      // otherwise make traces of their own.
-      ignoreUrls: [TRACE_API_PATH, JAEGER_UI_API_PATH].map(
-        (path) => new RegExp(`^${escapeRegExp(location.origin + path)}`),
-      ),
+      propagateTraceHeaderCorsUrls: settings.traceHeaderUrls,
+      // Requests to the page's own API on its page server (the trace view's polls) would otherwise
+      // make traces of their own.
+      ignoreUrls: settings.untracedUrls,
       // A request that got no answer at all (server down, CORS refused) has no HTTP status,
       // and the instrumentation would leave its span UNSET.
       applyCustomAttributesOnSpan: (span, _request, result) => {

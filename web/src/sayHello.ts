@@ -20,9 +20,10 @@ export interface Greeting {
 }
 
 /**
- * The seed's client: a `StartRequests` span with baggage `name`, and one call to `GET /hello` made
- * inside that context, so the instrumented fetch sends `traceparent` and `baggage` with it. The
- * scenario goes as a query parameter, never as baggage: baggage is for context, and it is untrusted.
+ * The client of GoFrame's HTTP tracing example: a `StartRequests` span with baggage `name`, and one
+ * call to `GET /hello` made inside that context, so the instrumented fetch sends `traceparent` and
+ * `baggage` with it. The scenario goes as a query parameter, never as baggage: baggage is for
+ * context, and it is untrusted.
  */
 export async function sayHello(
   name: string,
@@ -38,6 +39,9 @@ export async function sayHello(
   const url = `${serverUrl}/hello${scenario === 'normal' ? '' : `?scenario=${scenario}`}`;
   const greeting: Greeting = { traceId, scenario, durationMs: 0 };
   try {
+    // The browser's default context manager (StackContextManager) keeps a context active only
+    // while the function given to context.with runs, not across an `await`: fetch must be called
+    // in there, so that the instrumentation sees the span and the baggage.
     const response = await context.with(requestContext, () => fetch(url));
     greeting.serverSpanId = serverSpanOf(response.headers.get('traceresponse'), traceId);
     greeting.serverTimeMs = serverTimeOf(response.headers.get('server-timing'));

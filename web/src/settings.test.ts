@@ -10,18 +10,23 @@ test('defaults point at the local pipeline', () => {
     jaegerUiUrl: 'http://localhost:16686',
     batchDelayMs: 500,
     stack: 'npm',
+    traceHeaderUrls: [originPattern('http://localhost:8000')],
+    untracedUrls: [/^http:\/\/localhost:5173\/api\//],
   });
 });
 
 test('reads every VITE_* setting and drops trailing slashes', () => {
-  const settings = readSettings({
-    VITE_OTEL_SERVICE_NAME: 'shop-web',
-    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example/v1/traces',
-    VITE_SERVER_URL: 'https://api.example/',
-    VITE_JAEGER_UI_URL: 'https://jaeger.example/',
-    VITE_OTEL_BSP_SCHEDULE_DELAY: '2000',
-    VITE_STACK: 'compose',
-  });
+  const settings = readSettings(
+    {
+      VITE_OTEL_SERVICE_NAME: 'shop-web',
+      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example/v1/traces',
+      VITE_SERVER_URL: 'https://api.example/',
+      VITE_JAEGER_UI_URL: 'https://jaeger.example/',
+      VITE_OTEL_BSP_SCHEDULE_DELAY: '2000',
+      VITE_STACK: 'compose',
+    },
+    'https://shop.example',
+  );
   assert.deepEqual(settings, {
     serviceName: 'shop-web',
     otlpTracesUrl: 'https://otel.example/v1/traces',
@@ -29,6 +34,8 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
     jaegerUiUrl: 'https://jaeger.example',
     batchDelayMs: 2000,
     stack: 'compose',
+    traceHeaderUrls: [originPattern('https://api.example')],
+    untracedUrls: [/^https:\/\/shop\.example\/api\//],
   });
 });
 
@@ -61,5 +68,20 @@ test('originPattern matches the server origin and nothing else', () => {
     'http://evil.example/?http://localhost:8000/',
   ]) {
     assert.equal(pattern.test(url), false, url);
+  }
+});
+
+test("untracedUrls are the page's own API on the page's origin, and nothing else", () => {
+  const [untraced] = readSettings({}, 'http://localhost:5173').untracedUrls;
+  assert.ok(untraced.test('http://localhost:5173/api/traces/0af7651916cd43dd8448eb211c80319c'));
+  assert.ok(untraced.test('http://localhost:5173/api/jaeger-ui'));
+  for (const url of [
+    'http://localhost:8000/api/traces/x',
+    'http://localhost:5173/hello',
+    'http://localhost:5173/apix',
+    'http://localhost:51730/api/jaeger-ui',
+    'http://localhost:8000/?http://localhost:5173/api/',
+  ]) {
+    assert.equal(untraced.test(url), false, url);
   }
 });

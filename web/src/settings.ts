@@ -1,3 +1,4 @@
+import { PAGE_API_PATH } from '../shared/page-api.ts';
 import { readUrl } from '../shared/read-url.ts';
 
 /** How the stack was started, and so where to look when the server does not answer. */
@@ -11,19 +12,29 @@ export interface Settings {
   /** Milliseconds between the page's span exports. */
   batchDelayMs: number;
   stack: Stack;
+  /** Where fetch sends trace headers: the server's origin only. */
+  traceHeaderUrls: RegExp[];
+  /** What fetch does not trace: the page's own API on the page's origin, which the page server answers. */
+  untracedUrls: RegExp[];
 }
 
 type Env = Record<string, string | undefined>;
 
-/** The page's settings from its VITE_* variables; throws an error naming the variable when one is malformed. */
-export function readSettings(env: Env): Settings {
+/**
+ * The page's settings from its VITE_* variables and the origin it is served from; throws an error
+ * naming the variable when one is malformed.
+ */
+export function readSettings(env: Env, pageOrigin = 'http://localhost:5173'): Settings {
+  const serverUrl = readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000');
   return {
     serviceName: env.VITE_OTEL_SERVICE_NAME || 'hello-web',
     otlpTracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http://localhost:4318/v1/traces'),
-    serverUrl: readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000'),
+    serverUrl,
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
     batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
     stack: readStack(env),
+    traceHeaderUrls: [originPattern(serverUrl)],
+    untracedUrls: [new RegExp(`^${escapeRegExp(new URL(PAGE_API_PATH, pageOrigin).href)}`)],
   };
 }
 
@@ -40,7 +51,7 @@ function readMilliseconds(env: Env, name: string, fallback: number): number {
   return Number(value);
 }
 
-export function escapeRegExp(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
@@ -49,5 +60,5 @@ export function originPattern(url: string): RegExp {
   return new RegExp(`^${escapeRegExp(new URL(url).origin)}(/|$)`);
 }
 
-// `import.meta.env` is Vite's; outside Vite (unit tests) the defaults apply.
-export const settings = readSettings(import.meta.env ?? {});
+// `import.meta.env` is Vite's and `location` the browser's; outside them (unit tests) the defaults apply.
+export const settings = readSettings(import.meta.env ?? {}, globalThis.location?.origin);

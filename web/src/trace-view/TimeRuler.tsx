@@ -1,6 +1,6 @@
 import type { CSSProperties } from 'react';
-import { formatTick } from './trace/format.ts';
-import type { Tick } from './trace/ruler.ts';
+import { formatTick } from './format.ts';
+import type { Tick } from './ruler.ts';
 
 /** Time since the trace began, across the top of the bars, in the same columns as the waterfall's rows. */
 export function TimeRuler({ ticks }: { ticks: Tick[] }) {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { JAEGER_UI_API_PATH, type JaegerUiAnswer } from '../shared/page-api.ts';
+import { JAEGER_UI_API_PATH, type JaegerUiAnswer } from '../../shared/page-api.ts';
 
 /**
  * Whether Jaeger serves its UI, as the page server finds it, asked when the page opens; `askAgain`
@@ -16,7 +16,10 @@ export function useJaegerUi(): [answer: JaegerUiAnswer | undefined, askAgain: ()
 async function askPageServer(): Promise<JaegerUiAnswer | undefined> {
   try {
     const response = await fetch(JAEGER_UI_API_PATH);
-    return response.ok ? ((await response.json()) as JaegerUiAnswer) : undefined;
+    if (response.ok) return (await response.json()) as JaegerUiAnswer;
+    // Read even though the trace view says what failed: an unread body keeps the request open.
+    await response.text();
+    return undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
-import type { JaegerUiAnswer } from '../shared/page-api.ts';
+import type { JaegerUiAnswer } from '../../shared/page-api.ts';
+import { settings } from '../settings.ts';
 import { jaegerApiTraceUrl, jaegerTraceUrl } from './jaegerLinks.ts';
-import { settings } from './settings.ts';
+import './trace-view.css';
 
 /**
  * Where to see the trace besides the waterfall: Jaeger's UI where Jaeger serves it; otherwise the

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { TRACE_API_PATH } from '../shared/page-api.ts';
-import { isTraceComplete } from './trace/complete.ts';
-import { parseJaegerTrace, type TraceSpan } from './trace/parse.ts';
+import { TRACE_API_PATH } from '../../shared/page-api.ts';
+import { isTraceComplete } from './complete.ts';
+import { parseJaegerTrace, type TraceSpan } from './parse.ts';
 
 export type TraceState =
   | { phase: 'waiting'; spans: TraceSpan[] }

@@ -1,6 +1,7 @@
-import { settings } from './settings.ts';
+import { settings } from '../settings.ts';
 import { useTrace } from './useTrace.ts';
 import { Waterfall } from './Waterfall.tsx';
+import './trace-view.css';
 
 /** The trace of one click, as Jaeger has it: a waterfall once complete, a plain message otherwise. */
 export function TraceView({ traceId }: { traceId: string }) {
