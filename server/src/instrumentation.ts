@@ -8,6 +8,7 @@ import { logErrorsPlainly } from './tracing/plain-errors.ts';
 import { traceIncomingRequests, type ServerSpanHooks } from './tracing/server-span.ts';
 import { traceResponse } from './tracing/trace-response.ts';
 
+// The SERVER span of each request, ours or the official one: which requests get none, what it adds.
 const serverSpans: ServerSpanHooks = {
   // Health checks and CORS preflights carry no trace context: each would only add a root trace.
   isUntraced: (request) => request.method === 'OPTIONS' || request.url === '/healthz',
@@ -29,5 +30,5 @@ sdk.start();
 if (official.length === 0) traceIncomingRequests(serverSpans);
 // The SDK's errors, such as a failed export, in one plain line that names where spans go.
 logErrorsPlainly();
-// Sends the last spans: once the app has drained, or on SIGTERM/SIGINT if the app has no handler.
+// Sends the last spans once the app has drained, or at once on SIGTERM/SIGINT if the app has no handler.
 flushOnExit(sdk, { onSignal: () => traceExporter?.stopWaiting() });
