@@ -1,0 +1,16 @@
+import type { ServerResponse } from 'node:http';
+import { TraceFlags, type Span } from '@opentelemetry/api';
+
+/**
+ * Names the SERVER span in the response, as `traceresponse` (W3C Trace Context Level 3 draft) and
+ * as a Server-Timing entry, so that the caller can link to it. The flags are the span's own: `01`
+ * when it is sampled, `00` when it is recorded but will not be exported.
+ */
+export function traceResponse(span: Span, response: ServerResponse): void {
+  if (!span.isRecording()) return;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  const flags = traceFlags === TraceFlags.SAMPLED ? '01' : traceFlags.toString(16).padStart(2, '0');
+  const traceparent = `00-${traceId}-${spanId}-${flags}`;
+  response.setHeader('traceresponse', traceparent);
+  response.appendHeader('Server-Timing', `traceparent;desc="${traceparent}"`);
+}
