@@ -1,31 +1,22 @@
 // Click to trace: from the click on "Say hello" until Jaeger holds the complete trace, through the
 // native stack (real collector and Jaeger built from Go modules) with the batch delays as shipped.
 import { HELLO_SPANS } from '../e2e/support/hello-trace.ts';
-import { clickSayHello, launchChromium, servePage } from '../e2e/support/page.ts';
+import { clickSayHello, launchChromium, startServerAndPage } from '../e2e/support/page.ts';
 import { startPipeline, traceFromJaeger } from '../e2e/support/pipeline.ts';
-import { freePort, startServer } from '../e2e/support/processes.ts';
+import { freePort } from '../e2e/support/processes.ts';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 20);
 const TARGET_P50_MS = 1500;
 
 const pagePort = await freePort();
-const pageOrigin = `http://localhost:${pagePort}`;
 const pipeline = await startPipeline(pagePort);
-const server = await startServer({
-  OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url,
-  CORS_ALLOWED_ORIGINS: pageOrigin,
-});
-const page = await servePage(
-  pagePort,
-  { VITE_SERVER_URL: server.ready[1], VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces` },
-  { JAEGER_QUERY_URL: pipeline.jaeger.url },
-);
+const stack = await startServerAndPage({ pagePort, otlpUrl: pipeline.collector.url, jaegerUrl: pipeline.jaeger.url });
 const browser = await launchChromium();
 
 const timesMs: number[] = [];
 try {
   const tab = await browser.newPage();
-  await tab.goto(page.ready[1]);
+  await tab.goto(stack.pageUrl);
   // One click to warm up, then the measured ones.
   for (let click = 0; click <= CLICKS; click++) {
     const started = performance.now();
@@ -35,8 +26,7 @@ try {
   }
 } finally {
   await browser.close();
-  await page.dispose();
-  await server.stop();
+  await stack.stop();
   await pipeline.stop();
 }
 

@@ -5,55 +5,42 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { OtlpReceiver, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { launchChromium, servePage } from './support/page.ts';
-import { freePort, startServer, type RunningProcess } from './support/processes.ts';
-
-const JAEGER_UI = 'http://localhost:16686';
+import { clickSayHello, launchChromium, startServerAndPage, type ServerAndPage } from './support/page.ts';
+import { freePort } from './support/processes.ts';
 
 let receiver: OtlpReceiver;
-let server: RunningProcess;
-let serverUrl: string;
-let page: Awaited<ReturnType<typeof servePage>>;
-let pageUrl: string;
+let stack: ServerAndPage;
+/** No Jaeger listens here: the page's waterfall says so (pipeline.test.ts has the real one). */
+let jaegerUrl: string;
 let browser: Browser;
 
 before(async () => {
   const pagePort = await freePort();
-  const pageOrigin = `http://localhost:${pagePort}`;
-  receiver = new OtlpReceiver({ allowedOrigins: [pageOrigin] });
+  receiver = new OtlpReceiver({ allowedOrigins: [`http://localhost:${pagePort}`] });
   await receiver.start();
-  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CORS_ALLOWED_ORIGINS: pageOrigin });
-  serverUrl = server.ready[1];
-  page = await servePage(
+  jaegerUrl = `http://127.0.0.1:${await freePort()}`;
+  stack = await startServerAndPage({
     pagePort,
-    {
-      VITE_SERVER_URL: serverUrl,
-      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
-      VITE_JAEGER_UI_URL: JAEGER_UI,
-      // Far longer than any test here, so that only a flush can send the page's spans early.
-      VITE_OTEL_BSP_SCHEDULE_DELAY: '10000',
-    },
-    // No Jaeger in this test: the page's waterfall says so (pipeline.test.ts has the real one).
-    { JAEGER_QUERY_URL: `http://127.0.0.1:${await freePort()}` },
-  );
-  pageUrl = page.ready[1];
+    otlpUrl: receiver.url,
+    jaegerUrl,
+    // Far longer than any test here, so that only a flush can send the page's spans early.
+    pageEnv: { VITE_OTEL_BSP_SCHEDULE_DELAY: '10000' },
+  });
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await page?.dispose();
-  await server?.stop();
+  await stack?.stop();
   await receiver?.stop();
 });
 
 /** Opens the page, says hello as `name`, and returns the trace id the page shows. */
 async function sayHello(name?: string): Promise<{ tab: Page; traceId: string }> {
   const tab = await browser.newPage();
-  await tab.goto(pageUrl);
+  await tab.goto(stack.pageUrl);
   if (name !== undefined) await tab.getByLabel('Name').fill(name);
-  await tab.getByRole('button', { name: 'Say hello' }).click();
-  const traceId = (await tab.getByTestId('trace-id').textContent({ timeout: 10_000 })) ?? '';
+  const traceId = await clickSayHello(tab);
   assert.match(traceId, /^[0-9a-f]{32}$/);
   return { tab, traceId };
 }
@@ -72,10 +59,10 @@ test('one trace runs from the click through the fetch to HelloHandler', async ()
   // No Jaeger answers here, so the page cannot tell whether it serves its UI, and keeps the link.
   assert.equal(
     await tab.getByRole('link', { name: 'Open in Jaeger' }).getAttribute('href'),
-    `${JAEGER_UI}/trace/${traceId}`,
+    `${jaegerUrl}/trace/${traceId}`,
   );
 
-  assertHelloTrace(await traceSpans(traceId, HELLO_SPANS), { url: `${serverUrl}/hello`, name: 'GoFrame' });
+  assertHelloTrace(await traceSpans(traceId, HELLO_SPANS), { url: `${stack.serverUrl}/hello`, name: 'GoFrame' });
 
   // The exporter's own requests to the collector are never traced.
   assert.ok(receiver.spans.every((span) => !String(span.attributes['url.full'] ?? '').includes('/v1/traces')));
@@ -103,7 +90,7 @@ test('leaving the page sends its ended spans at once, well before the batch dela
 });
 
 test('with the server down the page says so and the click span records the error', async () => {
-  await server.stop();
+  await stack.server.stop();
   const { tab, traceId } = await sayHello();
   const error = (await tab.getByTestId('error').textContent()) ?? '';
   assert.match(error, /Could not reach the server at http:\/\/127\.0\.0\.1:\d+\/hello/);

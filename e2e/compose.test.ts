@@ -1,13 +1,14 @@
 // README's first quick start, `docker compose up --build`, on the machine's Docker engine: the
 // project's own compose file, Dockerfiles and configs, with local stand-ins for the three base images
-// (support/standin-images.ts), since no image registry can be reached here. Chromium opens the page
-// on the host as a user would; the test reads the trace from Jaeger's API.
+// (support/standin-images.ts, passed by the overlay support/docker-compose.standins.yml). Chromium
+// opens the page on the host as a user would; the test reads the trace from Jaeger's API.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
+import { preflight } from './support/cors.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
 import { newTraceparent } from './support/load.ts';
 import { clickSayHello, launchChromium } from './support/page.ts';
@@ -25,8 +26,13 @@ const JAEGER = `http://localhost:${ports.JAEGER_UI_PORT}`;
 let project: ComposeProject | undefined;
 let browser: Browser | undefined;
 let tab: Page;
-/** The trace of the first click, which Jaeger must keep across its restart. */
-let helloTraceId = '';
+let hello: Promise<string> | undefined;
+
+/** Opens the page and clicks "Say hello" on the first call; every call returns that click's trace id. */
+function sayHelloOnce(): Promise<string> {
+  hello ??= tab.goto(PAGE).then(() => clickSayHello(tab));
+  return hello;
+}
 
 const log = (line: string) => console.log(`# ${line}`);
 const since = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
@@ -45,6 +51,7 @@ before(
       throw new Error(`${error.message}\n${await project!.logs()}`);
     });
     log(`docker compose up --build --detach took ${since(start)}`);
+    await project.waitUntilHealthy(150_000);
     browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   },
@@ -71,7 +78,7 @@ async function withLogs<T>(check: () => Promise<T>): Promise<T> {
 }
 
 test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, async () => {
-  const containers = await project!.waitUntilHealthy(150_000);
+  const containers = await project!.waitUntilHealthy(60_000);
   const healthChecked = containers.filter((c) => c.Health !== '').map((c) => c.Service);
   // Jaeger's check is in the compose file, the server's and the page's in their Dockerfiles; the
   // collector's image is distroless, with no program to run a check.
@@ -83,8 +90,7 @@ test(
   'the page says hello:GoFrame; Jaeger holds its whole trace, and the page draws it',
   { timeout: 90_000 },
   async () => {
-    await tab.goto(PAGE);
-    const traceId = (helloTraceId = await clickSayHello(tab));
+    const traceId = await sayHelloOnce();
     assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
     assert.match(traceId, /^[0-9a-f]{32}$/);
     // The stand-in Jaeger is built from Go modules, which carry no UI, so the page links to the trace
@@ -112,24 +118,14 @@ test(
   },
 );
 
-function preflight(origin: string): Promise<Response> {
-  return fetch(`${COLLECTOR}/v1/traces`, {
-    method: 'OPTIONS',
-    headers: {
-      Origin: origin,
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type',
-    },
-  });
-}
-
 test("the collector grants CORS to the page's origin and refuses another", async () => {
-  assert.equal((await preflight(PAGE)).headers.get('access-control-allow-origin'), PAGE);
-  assert.equal((await preflight('http://evil.example')).headers.get('access-control-allow-origin'), null);
+  assert.equal(await preflight(COLLECTOR, PAGE), PAGE);
+  assert.equal(await preflight(COLLECTOR, 'http://evil.example'), null);
 });
 
 test('Jaeger keeps its traces across a restart, in the jaeger-data volume', { timeout: 120_000 }, async () => {
-  assert.ok(helloTraceId, 'the click test ran first');
+  const helloTraceId = await sayHelloOnce();
+  await withLogs(() => traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS));
   await project!.compose('restart', 'jaeger');
   await project!.waitUntilHealthy(60_000);
   const spans = await withLogs(() => traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS, { timeoutMs: 10_000 }));

@@ -1,4 +1,4 @@
-// The whole mission without Docker: Chromium clicks "Say hello"; the page exports straight to the
+// The whole stack without Docker: Chromium clicks "Say hello"; the page exports straight to the
 // real collector (its CORS exercised for real), the server too; the collector relays to the real
 // Jaeger. The test checks the trace in Jaeger's API and the waterfall the page draws from it.
 import assert from 'node:assert/strict';
@@ -7,43 +7,37 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
+import { preflight } from './support/cors.ts';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { StatusCode, toReceivedSpans, type OtlpRequest } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, servePage, startPageServer } from './support/page.ts';
+import {
+  clickSayHello,
+  launchChromium,
+  startPageServer,
+  startServerAndPage,
+  type ServerAndPage,
+} from './support/page.ts';
 import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
-import { freePort, repoRoot, startServer, type RunningProcess } from './support/processes.ts';
+import { freePort, repoRoot } from './support/processes.ts';
 
 const SCREENSHOTS = join(repoRoot, 'test-results');
 
 let pipeline: Pipeline;
-let server: RunningProcess;
-let serverUrl: string;
-let page: Awaited<ReturnType<typeof servePage>>;
+let stack: ServerAndPage;
 let pagePort: number;
-let pageOrigin: string;
 let browser: Browser;
+/** The page, open in one tab that the tests click in turn. */
 let tab: Page;
 
 // The first run builds the collector and Jaeger from Go modules, which takes minutes.
 before(
   async () => {
     pagePort = await freePort();
-    pageOrigin = `http://localhost:${pagePort}`;
     pipeline = await startPipeline(pagePort);
-    server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url, PAGE_PORT: String(pagePort) });
-    serverUrl = server.ready[1];
-    page = await servePage(
-      pagePort,
-      {
-        VITE_SERVER_URL: serverUrl,
-        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
-        VITE_JAEGER_UI_URL: pipeline.jaeger.url,
-      },
-      { JAEGER_QUERY_URL: pipeline.jaeger.url },
-    );
+    stack = await startServerAndPage({ pagePort, otlpUrl: pipeline.collector.url, jaegerUrl: pipeline.jaeger.url });
     browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await tab.goto(page.ready[1]);
+    await tab.goto(stack.pageUrl);
     await mkdir(SCREENSHOTS, { recursive: true });
   },
   { timeout: 900_000 },
@@ -51,8 +45,7 @@ before(
 
 after(async () => {
   await browser?.close();
-  await page?.dispose();
-  await server?.stop();
+  await stack?.stop();
   await pipeline?.stop();
 });
 
@@ -108,7 +101,7 @@ test('normal: one complete trace in Jaeger, drawn as a waterfall on the page', a
     'the JSON link holds the trace',
   );
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
-  assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
+  assertHelloTrace(spans, { url: `${stack.serverUrl}/hello`, name: 'GoFrame' });
 
   // The page names the SERVER span that answered, from the traceresponse header.
   assert.equal(await tab.getByTestId('server-span-id').textContent(), only(spans, 'hello-server', 'GET /hello').spanId);
@@ -142,7 +135,7 @@ test('slow: the server waits about 300 ms in a child span of HelloHandler', asyn
   const slowWork = only(spans, 'hello-server', 'SlowWork');
   assert.equal(slowWork.parentSpanId, only(spans, 'hello-server', 'HelloHandler').spanId);
   assert.ok(slowWork.durationMs >= 290 && slowWork.durationMs < 1000, `SlowWork took ${slowWork.durationMs} ms`);
-  assertHelloTrace(spans, { url: `${serverUrl}/hello?scenario=slow`, name: 'GoFrame' });
+  assertHelloTrace(spans, { url: `${stack.serverUrl}/hello?scenario=slow`, name: 'GoFrame' });
 
   const rows = await waterfallRows();
   assert.equal(rows.length, spans.length);
@@ -202,32 +195,52 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
 });
 
 test('the history lists the last requests with answers, durations and trace links', async () => {
-  const entries = await tab.getByTestId('history').getByRole('listitem').allTextContents();
-  assert.equal(entries.length, 3);
-  assert.match(entries[0], /^failing: The server at .* answered 500.* in \d/);
-  assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
-  assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
-  // This Jaeger has no UI: each trace link is the trace as JSON.
-  const links = await tab
-    .getByTestId('history')
-    .getByRole('link')
-    .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
-  assert.equal(links.length, 3);
-  for (const link of links) assert.match(link ?? '', new RegExp(`^${pipeline.jaeger.url}/api/v3/traces/[0-9a-f]{32}$`));
+  // A page of its own, so that the history holds just these three clicks.
+  const own = await browser.newPage();
+  try {
+    await own.goto(stack.pageUrl);
+    for (const scenario of ['normal', 'slow', 'failing']) {
+      await own.getByLabel('Scenario').selectOption(scenario);
+      await clickSayHello(own);
+    }
+    const entries = await own.getByTestId('history').getByRole('listitem').allTextContents();
+    assert.equal(entries.length, 3);
+    assert.match(entries[0], /^failing: The server at .* answered 500.* in \d/);
+    assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
+    assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
+    // This Jaeger has no UI: each trace link is the trace as JSON.
+    const links = await own
+      .getByTestId('history')
+      .getByRole('link')
+      .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
+    assert.equal(links.length, 3);
+    for (const link of links)
+      assert.match(link ?? '', new RegExp(`^${pipeline.jaeger.url}/api/v3/traces/[0-9a-f]{32}$`));
+  } finally {
+    await own.close();
+  }
 });
 
 test("the waterfall's polls of the page server, and its question about Jaeger's UI, make no traces of their own", async () => {
-  const now = Date.now();
+  const start = Date.now();
+  // The waterfall polls the page server until Jaeger has the trace; then the page's spans of this
+  // click are in Jaeger, and any span of those polls would have followed within an export or two.
+  const traceId = await clickAndWaitForWaterfall('normal');
+  await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS);
+  await sleep(3_000);
   const query = new URLSearchParams({
     'query.service_name': 'hello-web',
-    'query.start_time_min': new Date(now - 10 * 60_000).toISOString(),
-    'query.start_time_max': new Date(now + 60_000).toISOString(),
+    'query.start_time_min': new Date(start - 60_000).toISOString(),
+    'query.start_time_max': new Date(Date.now() + 60_000).toISOString(),
     'query.num_traces': '100',
   });
   const response = await fetch(`${pipeline.jaeger.url}/api/v3/traces?${query}`);
   assert.equal(response.status, 200);
   const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
-  assert.ok(spans.length >= 6, `found ${spans.length} page spans`);
+  assert.ok(
+    spans.some((span) => span.traceId === traceId),
+    `the query finds the click's own trace among ${spans.length} page spans`,
+  );
   const urls = spans.map((span) => String(span.attributes['url.full'] ?? ''));
   assert.deepEqual(
     urls.filter((url) => url.includes('/api/traces/') || url.includes('/api/jaeger-ui')),
@@ -238,7 +251,7 @@ test("the waterfall's polls of the page server, and its question about Jaeger's 
 test('with Jaeger unreachable the page says so and how to fix it', async () => {
   const port = await freePort();
   const deadJaeger = `http://127.0.0.1:${await freePort()}`;
-  const blind = await startPageServer(page.pageDir, port, { JAEGER_QUERY_URL: deadJaeger });
+  const blind = await startPageServer(stack.page.pageDir, port, { JAEGER_QUERY_URL: deadJaeger });
   try {
     const other = await browser.newPage();
     await other.goto(blind.ready[1]);
@@ -262,23 +275,12 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
   }
 });
 
-function preflight(origin: string): Promise<Response> {
-  return fetch(`${pipeline.collector.url}/v1/traces`, {
-    method: 'OPTIONS',
-    headers: {
-      Origin: origin,
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type',
-    },
-  });
-}
-
 test("the collector grants CORS to the page's origin, with either spelling of loopback, and no other", async () => {
-  for (const origin of [pageOrigin, `http://127.0.0.1:${pagePort}`]) {
-    assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), origin);
+  for (const origin of [`http://localhost:${pagePort}`, `http://127.0.0.1:${pagePort}`]) {
+    assert.equal(await preflight(pipeline.collector.url, origin), origin);
   }
   for (const origin of ['http://evil.example', `http://localhost:${pagePort + 1}`, 'null']) {
-    assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), null, origin);
+    assert.equal(await preflight(pipeline.collector.url, origin), null, origin);
   }
 });
 
@@ -295,7 +297,7 @@ test(
     pipeline.collector = await startCollector({ pagePort, jaegerOtlpPort: pipeline.jaeger.ports.otlp, ports });
     // The page and the server kept the spans they could not send, and send them now.
     const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
-    assertHelloTrace(spans, { url: `${serverUrl}/hello`, name: 'GoFrame' });
+    assertHelloTrace(spans, { url: `${stack.serverUrl}/hello`, name: 'GoFrame' });
     await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
   },
 );

@@ -185,15 +185,28 @@ test('CORS preflights are answered but not traced', async () => {
   assert.equal(byName(spans, 'GET /hello').kind, SpanKind.SERVER);
 });
 
-test('SIGTERM drains, flushes queued spans to the collector and exits 0', async () => {
-  const lateReceiver = new OtlpReceiver();
-  await lateReceiver.start();
-  // A batch delay far beyond the test's length: only the shutdown flush can deliver these spans.
-  const slowExporting = await startServer({
-    OTEL_EXPORTER_OTLP_ENDPOINT: lateReceiver.url,
-    OTEL_BSP_SCHEDULE_DELAY: '600000',
-  });
+/** A server of its own with `env`, exporting to an OTLP receiver of its own; `use` gets both, which stop after it. */
+async function withOwnServer(
+  env: Record<string, string>,
+  use: (server: RunningProcess, receiver: OtlpReceiver) => Promise<void>,
+): Promise<void> {
+  const ownReceiver = new OtlpReceiver();
+  await ownReceiver.start();
   try {
+    const ownServer = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: ownReceiver.url, ...env });
+    try {
+      await use(ownServer, ownReceiver);
+    } finally {
+      await ownServer.stop();
+    }
+  } finally {
+    await ownReceiver.stop();
+  }
+}
+
+test('SIGTERM drains, flushes queued spans to the collector and exits 0', async () => {
+  // A batch delay far beyond the test's length: only the shutdown flush can deliver these spans.
+  await withOwnServer({ OTEL_BSP_SCHEDULE_DELAY: '600000' }, async (slowExporting, lateReceiver) => {
     const response = await fetch(`${slowExporting.ready[1]}/hello`, { headers: { baggage: 'name=flush' } });
     assert.equal(await response.text(), 'hello:flush');
     assert.equal(lateReceiver.spans.length, 0);
@@ -204,17 +217,11 @@ test('SIGTERM drains, flushes queued spans to the collector and exits 0', async 
         (span) => span.name === 'HelloHandler' && span.attributes['app.baggage.name'] === 'flush',
       ),
     );
-  } finally {
-    await slowExporting.stop();
-    await lateReceiver.stop();
-  }
+  });
 });
 
 test('SIGTERM under load: every answered request has all its spans at the collector', async () => {
-  const loadReceiver = new OtlpReceiver();
-  await loadReceiver.start();
-  const loaded = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: loadReceiver.url });
-  try {
+  await withOwnServer({}, async (loaded, loadReceiver) => {
     const answeredTraceIds: string[] = [];
     let stopping = false;
     // 16 clients send requests back to back until the server stops answering.
@@ -240,20 +247,11 @@ test('SIGTERM under load: every answered request has all its spans at the collec
     for (const { traceId } of loadReceiver.spans) spansPerTrace.set(traceId, (spansPerTrace.get(traceId) ?? 0) + 1);
     // SERVER, HelloHandler and SlowWork.
     for (const traceId of answeredTraceIds) assert.equal(spansPerTrace.get(traceId), 3, `spans of trace ${traceId}`);
-  } finally {
-    await loaded.stop();
-    await loadReceiver.stop();
-  }
+  });
 });
 
 test("OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express gives the official instrumentations' spans", async () => {
-  const officialReceiver = new OtlpReceiver();
-  await officialReceiver.start();
-  const official = await startServer({
-    OTEL_EXPORTER_OTLP_ENDPOINT: officialReceiver.url,
-    OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express',
-  });
-  try {
+  await withOwnServer({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' }, async (official, officialReceiver) => {
     const response = await fetch(`${official.ready[1]}/hello`, {
       headers: { traceparent: TRACEPARENT, baggage: 'name=GoFrame' },
     });
@@ -274,10 +272,7 @@ test("OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express gives the official instrum
       'middleware - corsMiddleware',
       'request handler',
     ]);
-  } finally {
-    await official.stop();
-    await officialReceiver.stop();
-  }
+  });
 });
 
 test('an unknown name in OTEL_NODE_ENABLED_INSTRUMENTATIONS stops the server with a message naming it', async () => {

@@ -4,10 +4,9 @@
 // so that each flushes its spans to the next before that one stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
+import { defaultAddresses } from './addresses.ts';
 import { ensureNativeBinaries, goVersion, GO_MISSING, repoRoot } from './native.ts';
 
 interface Part {
@@ -23,8 +22,8 @@ interface Part {
 const STARTUP_TIMEOUT_MS = 120_000;
 const log = (line: string) => console.log(`[start] ${line}`);
 
-// The stack's addresses from .env, where the environment wins; every part gets them all.
-const env = { ...parseEnv(await readFile(join(repoRoot, '.env'), 'utf8')), ...process.env } as Record<string, string>;
+// The stack's addresses, where the environment wins; every part gets them all.
+const env = { ...(await defaultAddresses()), ...process.env } as Record<string, string>;
 /** A part's address as the browser sees it. */
 const local = (port: string, path = '') => `http://localhost:${env[port]}${path}`;
 /** Where to ask whether a part is up: the address it binds. */

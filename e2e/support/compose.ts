@@ -1,10 +1,13 @@
-// The project's docker-compose.yml under a project name of the test's own, driven with `docker compose`
-// (Compose v2) on the machine's Docker engine.
+// The project's docker-compose.yml, with the stand-in images of docker-compose.standins.yml, under a
+// project name of the test's own, driven with `docker compose` (Compose v2) on the machine's Docker engine.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { repoRoot } from './processes.ts';
+
+const STANDINS_OVERLAY = fileURLToPath(new URL('docker-compose.standins.yml', import.meta.url));
 
 const NEEDS =
   'The compose test needs a running Docker engine with Compose v2 (`docker compose`), and root, debootstrap and Go ' +
@@ -56,7 +59,7 @@ export class ComposeProject {
   /** Volumes the project's containers mounted, kept so that cleanup finds them after `down`. */
   private readonly mounted = new Set<string>();
   readonly name: string;
-  /** Variables for docker-compose.yml (the stand-ins' image names, the ports). */
+  /** Variables for the compose files (the stand-ins' image names, the ports). */
   readonly env: Record<string, string>;
 
   constructor(name: string, env: Record<string, string>) {
@@ -67,7 +70,16 @@ export class ComposeProject {
   compose(...args: string[]): Promise<string> {
     return run(
       'docker',
-      ['compose', '--project-name', this.name, '--file', join(repoRoot, 'docker-compose.yml'), ...args],
+      [
+        'compose',
+        '--project-name',
+        this.name,
+        '--file',
+        join(repoRoot, 'docker-compose.yml'),
+        '--file',
+        STANDINS_OVERLAY,
+        ...args,
+      ],
       this.env,
     );
   }

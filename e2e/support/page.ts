@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot, startProcess, type RunningProcess } from './processes.ts';
+import { repoRoot, startProcess, startServer, type RunningProcess } from './processes.ts';
 
 const vite = join(repoRoot, 'web/node_modules/.bin/vite');
 
@@ -31,12 +31,14 @@ export function startPageServer(
   });
 }
 
+export type ServedPage = RunningProcess & { pageDir: string; dispose(): Promise<void> };
+
 /** Builds the page with these VITE_* settings and serves it on `port`; `dispose` stops it and removes the build. */
 export async function servePage(
   port: number,
   buildEnv: Record<string, string>,
   serverEnv: Record<string, string> = {},
-): Promise<RunningProcess & { pageDir: string; dispose(): Promise<void> }> {
+): Promise<ServedPage> {
   const pageDir = await buildPage(buildEnv);
   const pageServer = await startPageServer(pageDir, port, serverEnv);
   return {
@@ -47,6 +49,60 @@ export async function servePage(
       await rm(pageDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServerAndPage {
+  server: RunningProcess;
+  serverUrl: string;
+  page: ServedPage;
+  pageUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The hello server, and the page built to call it and served on `pagePort`, as the stack runs them:
+ * both export to the OTLP/HTTP base URL `otlpUrl`, the server grants CORS to the page's origin, and
+ * the page links to traces at `jaegerUrl`, where its page server also reads them. `pageEnv` adds
+ * VITE_* settings.
+ */
+export async function startServerAndPage({
+  pagePort,
+  otlpUrl,
+  jaegerUrl,
+  pageEnv = {},
+}: {
+  pagePort: number;
+  otlpUrl: string;
+  jaegerUrl: string;
+  pageEnv?: Record<string, string>;
+}): Promise<ServerAndPage> {
+  const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, PAGE_PORT: String(pagePort) });
+  const serverUrl = server.ready[1];
+  try {
+    const page = await servePage(
+      pagePort,
+      {
+        VITE_SERVER_URL: serverUrl,
+        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlpUrl}/v1/traces`,
+        VITE_JAEGER_UI_URL: jaegerUrl,
+        ...pageEnv,
+      },
+      { JAEGER_QUERY_URL: jaegerUrl },
+    );
+    return {
+      server,
+      serverUrl,
+      page,
+      pageUrl: page.ready[1],
+      async stop() {
+        await page.dispose();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 /** Debian's Chromium, started the way this machine allows; fails loudly when it cannot start. */

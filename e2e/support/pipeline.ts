@@ -32,7 +32,6 @@ export interface Collector {
   url: string;
   /** Kept, so that a restarted collector listens where the old one did. */
   ports: CollectorPorts;
-  process: RunningProcess;
   /** Spans the collector accepted, from its own metrics (`otelcol_receiver_accepted_spans`). */
   acceptedSpans(): Promise<number>;
   /**
@@ -85,7 +84,6 @@ export async function startCollector({
   return {
     url: `http://${at(open.http)}`,
     ports: open,
-    process: running,
     acceptedSpans,
     async settledSpans(atLeast = 0) {
       let last = await acceptedSpans();
@@ -109,7 +107,6 @@ export interface Jaeger {
   url: string;
   /** Kept, so that a restarted Jaeger listens where the old one did. */
   ports: JaegerPorts;
-  process: RunningProcess;
   stop(): Promise<number | null>;
 }
 
@@ -128,7 +125,7 @@ export async function startJaeger({ dataDir, ports }: { dataDir?: string; ports?
       ...(dataDir ? { JAEGER_DATA_DIR: dataDir } : { JAEGER_EPHEMERAL: 'true' }),
     },
   );
-  return { url: `http://${at(open.ui)}`, ports: open, process: running, stop: () => running.stop() };
+  return { url: `http://${at(open.ui)}`, ports: open, stop: () => running.stop() };
 }
 
 export interface Pipeline {

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { parseEnv } from 'node:util';
+import { defaultAddresses } from '../../scripts/addresses.ts';
 import { repoRoot } from '../../scripts/native.ts';
 
 export { repoRoot };
@@ -26,9 +24,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Every address of .env (all ports) moved to a free port, as a user would override them. */
+/** Every address of the stack (.env's and the configs' ports) moved to a free port, as a user would override them. */
 export async function freeAddresses(): Promise<Record<string, string>> {
-  const names = Object.keys(parseEnv(await readFile(join(repoRoot, '.env'), 'utf8')));
+  const names = Object.keys(await defaultAddresses());
   return Object.fromEntries(await Promise.all(names.map(async (name) => [name, String(await freePort())])));
 }
 

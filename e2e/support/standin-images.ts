@@ -1,5 +1,5 @@
-// Local stand-ins for the three images docker-compose.yml builds on, for machines that reach no image
-// registry: made from parts that the npm registry, Debian and the Go module proxy serve, with the
+// Local stand-ins for the three images docker-compose.yml builds on, so that the compose test needs no
+// image registry: made from parts that the npm registry, Debian and the Go module proxy serve, with the
 // entrypoints, users, environment and ports of the real images. They are tagged with local names
 // (hello-trace-standin/…), never the real ones, and each tag ends in a hash of its inputs, so an image
 // that already exists is reused and a second run takes seconds.
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ensureNativeBinary, repoRoot } from '../../scripts/native.ts';
 import { run } from './compose.ts';
 
-/** The stand-ins' tags, named by the variables docker-compose.yml reads. */
+/** The stand-ins' tags, named by the variables docker-compose.standins.yml reads. */
 export interface StandinImages {
   NODE_IMAGE: string;
   JAEGER_IMAGE: string;
