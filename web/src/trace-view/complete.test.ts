@@ -26,13 +26,14 @@ test('complete means both processes are there and no span lacks its parent', () 
   assert.equal(isTraceComplete([], 'hello-web'), false);
 });
 
+const span = (name: string, spanId: string, parentSpanId = ''): TraceSpan => ({
+  ...parseJaegerTrace(jaegerAnswer)[0],
+  name,
+  spanId,
+  parentSpanId,
+});
+
 test('a page load is complete with documentLoad and every parent, the page server absent or there', () => {
-  const span = (name: string, spanId: string, parentSpanId = ''): TraceSpan => ({
-    ...parseJaegerTrace(jaegerAnswer)[0],
-    name,
-    spanId,
-    parentSpanId,
-  });
   const load = span('documentLoad', 'a1');
   const fetch = span('documentFetch', 'a2', 'a1');
   const resource = span('resourceFetch', 'a3', 'a1');

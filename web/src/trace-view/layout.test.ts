@@ -40,22 +40,24 @@ test('no spans, no rows', () => {
   assert.deepEqual(layoutWaterfall([]), { rows: [], totalMs: 0 });
 });
 
+/** A span of the page load: the page server's `GET /`, and the browser's spans under it. */
+const span = (spanId: string, parentSpanId: string, startMs: number, durationMs: number): TraceSpan => ({
+  spanId,
+  parentSpanId,
+  name: spanId,
+  service: spanId === 'GET /' ? 'hello-page' : 'hello-web',
+  kind: 'internal',
+  status: 'unset',
+  statusMessage: '',
+  startMs,
+  durationMs,
+  attributes: [],
+  events: [],
+});
+
 test('a child that starts before its parent sits under it, its bar from the start of the axis', () => {
   // The page load: the browser's documentLoad starts at the navigation's fetchStart, before the page
   // server's SERVER span (its parent) began.
-  const span = (spanId: string, parentSpanId: string, startMs: number, durationMs: number): TraceSpan => ({
-    spanId,
-    parentSpanId,
-    name: spanId,
-    service: spanId === 'GET /' ? 'hello-page' : 'hello-web',
-    kind: 'internal',
-    status: 'unset',
-    statusMessage: '',
-    startMs,
-    durationMs,
-    attributes: [],
-    events: [],
-  });
   const { rows, totalMs } = layoutWaterfall([
     span('documentFetch', 'documentLoad', 1000, 30),
     span('GET /', '', 1010, 10),
