@@ -203,16 +203,17 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
 
 test('the history lists the last requests with answers, durations and trace links', async () => {
   const entries = await tab.getByTestId('history').getByRole('listitem').allTextContents();
-  assert.equal(entries.length, 3);
-  assert.match(entries[0], /^failing: The server at .* answered 500.* in \d/);
-  assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
-  assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
+  assert.equal(entries.length, 4);
+  assert.match(entries[0], /^This page load: a trace of its own.* trace [0-9a-f]{8}… Show$/);
+  assert.match(entries[1], /^failing: The server at .* answered 500.* in \d/);
+  assert.match(entries[2], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
+  assert.match(entries[3], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
   // This Jaeger has no UI: each trace link is the trace as JSON.
   const links = await tab
     .getByTestId('history')
     .getByRole('link')
     .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
-  assert.equal(links.length, 3);
+  assert.equal(links.length, 4);
   for (const link of links) assert.match(link ?? '', new RegExp(`^${pipeline.jaeger.url}/api/v3/traces/[0-9a-f]{32}$`));
 });
 
@@ -228,7 +229,10 @@ test("the waterfall's polls of the page server, and its question about Jaeger's 
   assert.equal(response.status, 200);
   const spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
   assert.ok(spans.length >= 6, `found ${spans.length} page spans`);
-  const urls = spans.map((span) => String(span.attributes['url.full'] ?? ''));
+  // A resourceFetch under documentLoad records a request that the page load saw, in the load's trace.
+  const urls = spans
+    .filter((span) => span.name !== 'resourceFetch')
+    .map((span) => String(span.attributes['url.full'] ?? ''));
   assert.deepEqual(
     urls.filter((url) => url.includes('/api/traces/') || url.includes('/api/jaeger-ui')),
     [],
