@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { only } from './support/hello-trace.ts';
+import { only, PAGE_LOAD_SPANS } from './support/hello-trace.ts';
 import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, servePage } from './support/page.ts';
+import { clickSayHello, launchChromium, pageLoadTraceId, servePage } from './support/page.ts';
 import { startJaeger, startPipeline, traceFromJaeger, type Jaeger } from './support/pipeline.ts';
 import { freePort, startServer, type RunningProcess } from './support/processes.ts';
 
-const PAGE_LOAD_SPANS = ['documentLoad', 'documentFetch', 'resourceFetch'];
 /** Short, so that a test can outwait it; the page's default is 30 minutes. */
 const INACTIVITY_TIMEOUT_S = 6;
 
@@ -115,14 +114,6 @@ async function newProfile(): Promise<{ context: BrowserContext; consoleProblems:
 async function closeProfile({ context, consoleProblems }: Awaited<ReturnType<typeof newProfile>>): Promise<void> {
   await context.close();
   assert.deepEqual(consoleProblems, [], 'the console stays clean');
-}
-
-/** The trace id of the page load, from the page's own "This page load" entry and its trace link. */
-async function pageLoadTraceId(tab: Page): Promise<string> {
-  const href = await tab.getByTestId('page-load').getByRole('link').getAttribute('href', { timeout: 10_000 });
-  const traceId = href?.match(/[0-9a-f]{32}/)?.[0];
-  assert.ok(traceId, `no trace id in the page load's link ${href}`);
-  return traceId;
 }
 
 /** Waits for the spans of one trace until `names` are all there. */
