@@ -1,6 +1,8 @@
 // Page weight: the built page's gzipped JavaScript with tracing and without it (main.tsx's
 // `import './instrumentation.ts'` swapped for an empty module; the small OpenTelemetry API that the
-// page's code calls stays, and does nothing without an SDK).
+// page's code calls stays, and does nothing without an SDK), and what each optional part of the
+// tracing costs: the page built without that part's module (swapped for a stand-in that only
+// builds), against the page with all of it.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -17,17 +19,44 @@ const { build } = (await import(pathToFileURL(vite).href)) as {
 
 const TARGET_KB = 25;
 
-async function gzippedJs(withTracing: boolean): Promise<{ rawKb: number; gzipKb: number }> {
+/** A module the build takes from `replacement` instead: the module's exports, doing nothing. */
+interface StandIn {
+  find: RegExp;
+  replacement: string;
+}
+
+const NO_TRACING: StandIn = { find: /^\.\/instrumentation\.ts$/, replacement: 'export {};' };
+const PARTS: Record<string, StandIn> = {
+  'document load (instrumentation-document-load)': {
+    find: /^@opentelemetry\/instrumentation-document-load$/,
+    replacement: 'export class DocumentLoadInstrumentation {}',
+  },
+  'sessions (web-common, tracing/sessions.ts, tracing/session-store.ts)': {
+    find: /^\.\/tracing\/sessions\.ts$/,
+    replacement: 'export const createSessions = () => ({ start() {} });',
+  },
+  'page errors (tracing/page-errors.ts)': {
+    find: /^\.\/tracing\/page-errors\.ts$/,
+    replacement: 'export function tracePageErrors() {}',
+  },
+};
+
+async function gzippedJs(standIns: StandIn[]): Promise<{ rawKb: number; gzipKb: number }> {
   const outDir = await mkdtemp(join(tmpdir(), 'hello-trace-weight-'));
-  const empty = join(outDir, 'no-instrumentation.ts');
-  await writeFile(empty, 'export {};\n');
   try {
+    const alias = await Promise.all(
+      standIns.map(async ({ find, replacement }, index) => {
+        const file = join(outDir, `stand-in-${index}.ts`);
+        await writeFile(file, `${replacement}\n`);
+        return { find, replacement: file };
+      }),
+    );
     await build({
       root: join(repoRoot, 'web'),
       configFile: join(repoRoot, 'web/vite.config.ts'),
       logLevel: 'silent',
       build: { outDir: join(outDir, 'dist'), emptyOutDir: true },
-      resolve: withTracing ? {} : { alias: [{ find: /^\.\/instrumentation\.ts$/, replacement: empty }] },
+      resolve: { alias },
     });
     const assets = join(outDir, 'dist/assets');
     let raw = 0;
@@ -43,16 +72,33 @@ async function gzippedJs(withTracing: boolean): Promise<{ rawKb: number; gzipKb:
   }
 }
 
-const withTracing = await gzippedJs(true);
-const withoutTracing = await gzippedJs(false);
+const withTracing = await gzippedJs([]);
+const withoutTracing = await gzippedJs([NO_TRACING]);
 const addedKb = withTracing.gzipKb - withoutTracing.gzipKb;
+const parts: Record<string, number> = {};
+for (const [part, standIn] of Object.entries(PARTS)) {
+  parts[part] = withTracing.gzipKb - (await gzippedJs([standIn])).gzipKb;
+}
 
 console.log("\nPage weight: the built page's JavaScript\n");
 console.log('| page | JS KB | gzipped KB |');
 console.log('| --- | ---: | ---: |');
 console.log(`| with tracing | ${withTracing.rawKb.toFixed(1)} | ${withTracing.gzipKb.toFixed(1)} |`);
 console.log(`| without tracing | ${withoutTracing.rawKb.toFixed(1)} | ${withoutTracing.gzipKb.toFixed(1)} |`);
-console.log(`\ntracing adds ${addedKb.toFixed(1)} KB gzipped (target ≤ ${TARGET_KB} KB)\n`);
+console.log(`\ntracing adds ${addedKb.toFixed(1)} KB gzipped (target ≤ ${TARGET_KB} KB), of which\n`);
+console.log('| part | gzipped KB |');
+console.log('| --- | ---: |');
+for (const [part, kb] of Object.entries(parts)) console.log(`| ${part} | ${kb.toFixed(1)} |`);
 console.log(
-  JSON.stringify({ bench: 'page-weight', withTracing, withoutTracing, addedGzipKb: addedKb, targetKb: TARGET_KB }),
+  `| the rest: SDK, fetch instrumentation, OTLP exporter | ${(addedKb - Object.values(parts).reduce((a, b) => a + b, 0)).toFixed(1)} |\n`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'page-weight',
+    withTracing,
+    withoutTracing,
+    addedGzipKb: addedKb,
+    partsGzipKb: parts,
+    targetKb: TARGET_KB,
+  }),
 );

@@ -32,7 +32,11 @@ async function npmTree(cwd: string, args: string[] = []): Promise<NpmTree> {
 }
 
 /** Versioned on their own; their dependencies on the SDK packages are checked instead. */
-const OWN_VERSIONS = new Set(['@opentelemetry/semantic-conventions', '@opentelemetry/instrumentation-express']);
+const OWN_VERSIONS = new Set([
+  '@opentelemetry/semantic-conventions',
+  '@opentelemetry/instrumentation-express',
+  '@opentelemetry/instrumentation-document-load',
+]);
 /** The browser 2.x line: api 1.9, SDK 2.x, experimental packages 0.2xx. */
 const browserLine = (name: string, version: string) =>
   OWN_VERSIONS.has(name) || (name === '@opentelemetry/api' ? /^1\.9\./ : /^(2\.|0\.2\d\d\.)/).test(version);
@@ -72,7 +76,15 @@ test('the built page bundles one copy of each @opentelemetry package', async () 
       const [, folder, name] = source.match(/^(.*node_modules\/(@opentelemetry\/[^/]+))\//) ?? [];
       if (name) copies.set(name, (copies.get(name) ?? new Set()).add(folder));
     }
-    for (const name of ['api', 'sdk-trace-web', 'instrumentation-fetch', 'exporter-trace-otlp-http', 'core']) {
+    for (const name of [
+      'api',
+      'sdk-trace-web',
+      'instrumentation-fetch',
+      'instrumentation-document-load',
+      'web-common',
+      'exporter-trace-otlp-http',
+      'core',
+    ]) {
       assert.ok(copies.has(`@opentelemetry/${name}`), `the bundle lacks @opentelemetry/${name}`);
     }
     for (const [name, folders] of copies)

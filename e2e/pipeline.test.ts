@@ -195,7 +195,7 @@ test('failing: a 500, recorded as errors from HelloHandler up to the click', asy
 });
 
 test('the history lists the last requests with answers, durations and trace links', async () => {
-  // A page of its own, so that the history holds just these three clicks.
+  // A page of its own, so that the history holds its page load and just these three clicks.
   const own = await browser.newPage();
   try {
     await own.goto(stack.pageUrl);
@@ -204,16 +204,17 @@ test('the history lists the last requests with answers, durations and trace link
       await clickSayHello(own);
     }
     const entries = await own.getByTestId('history').getByRole('listitem').allTextContents();
-    assert.equal(entries.length, 3);
-    assert.match(entries[0], /^failing: The server at .* answered 500.* in \d/);
-    assert.match(entries[1], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
-    assert.match(entries[2], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
+    assert.equal(entries.length, 4);
+    assert.match(entries[0], /^This page load: a trace of its own.* trace [0-9a-f]{8}… Show$/);
+    assert.match(entries[1], /^failing: The server at .* answered 500.* in \d/);
+    assert.match(entries[2], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
+    assert.match(entries[3], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);
     // This Jaeger has no UI: each trace link is the trace as JSON.
     const links = await own
       .getByTestId('history')
       .getByRole('link')
       .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')));
-    assert.equal(links.length, 3);
+    assert.equal(links.length, 4);
     for (const link of links)
       assert.match(link ?? '', new RegExp(`^${pipeline.jaeger.url}/api/v3/traces/[0-9a-f]{32}$`));
   } finally {
@@ -241,7 +242,10 @@ test("the waterfall's polls of the page server, and its question about Jaeger's 
     spans.some((span) => span.traceId === traceId),
     `the query finds the click's own trace among ${spans.length} page spans`,
   );
-  const urls = spans.map((span) => String(span.attributes['url.full'] ?? ''));
+  // A resourceFetch under documentLoad records a request that the page load saw, in the load's trace.
+  const urls = spans
+    .filter((span) => span.name !== 'resourceFetch')
+    .map((span) => String(span.attributes['url.full'] ?? ''));
   assert.deepEqual(
     urls.filter((url) => url.includes('/api/traces/') || url.includes('/api/jaeger-ui')),
     [],

@@ -50,3 +50,6 @@ export function assertHelloTrace(spans: ReceivedSpan[], { url, name }: { url: st
   assert.equal(handler.kind, SpanKind.INTERNAL);
   assert.equal(handler.attributes['app.baggage.name'], name);
 }
+
+/** The spans of one page load (documentLoad, and under it the page's own fetch and one per resource). */
+export const PAGE_LOAD_SPANS = ['documentLoad', 'documentFetch', 'resourceFetch'];

@@ -128,3 +128,11 @@ export async function clickSayHello(tab: Page): Promise<string> {
   await tab.waitForFunction((old) => document.querySelector('[data-testid="trace-id"]')?.textContent !== old, previous);
   return (await traceIdElement.textContent()) ?? '';
 }
+
+/** The trace id of the page load, from the page's "This page load" entry and its trace link. */
+export async function pageLoadTraceId(tab: Page): Promise<string> {
+  const href = await tab.getByTestId('page-load').getByRole('link').getAttribute('href', { timeout: 10_000 });
+  const traceId = href?.match(/[0-9a-f]{32}/)?.[0];
+  if (!traceId) throw new Error(`No trace id in the link of the page's "This page load" entry: ${href}`);
+  return traceId;
+}

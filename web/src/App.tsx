@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
 import { settings } from './settings.ts';
+import { pageLoadTrace, type PageLoadTrace } from './tracing/page-load-trace.ts';
 import { formatMs } from './trace-view/format.ts';
 import { traceLink } from './trace-view/jaegerLinks.ts';
 import { TraceLinks } from './trace-view/TraceLinks.tsx';
@@ -21,10 +22,16 @@ export function App() {
   const [history, setHistory] = useState<Greeting[]>([]);
   const latest = history[0];
   const [jaegerUi, askJaegerUiAgain] = useJaegerUi();
+  const [pageLoad, setPageLoad] = useState<PageLoadTrace>();
+  const [showPageLoad, setShowPageLoad] = useState(false);
+  useEffect(() => void pageLoadTrace.then(setPageLoad), []);
+  // The latest click's trace, or the page load's until the first click and when asked for.
+  const shownPageLoad = pageLoad?.sampled && (showPageLoad || !latest) ? pageLoad : undefined;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
+    setShowPageLoad(false);
     askJaegerUiAgain();
     const greeting = await sayHello(name, settings.serverUrl, scenario, settings.stack);
     setHistory((previous) => [greeting, ...previous].slice(0, HISTORY_LENGTH));
@@ -94,14 +101,35 @@ export function App() {
               </>
             )}
           </dl>
-          <TraceView key={latest.traceId} traceId={latest.traceId} />
+          {!shownPageLoad && <TraceView key={latest.traceId} traceId={latest.traceId} of="click" />}
         </>
       )}
+      {shownPageLoad && <TraceView key={shownPageLoad.traceId} traceId={shownPageLoad.traceId} of="pageLoad" />}
 
-      {history.length > 0 && (
+      {(pageLoad || history.length > 0) && (
         <section aria-label="Recent requests">
           <h2>Recent requests</h2>
           <ol className="history" data-testid="history">
+            {pageLoad && (
+              <li data-testid="page-load">
+                This page load: <PageLoadSummary trace={pageLoad} />
+                {pageLoad.sampled && (
+                  <>
+                    {' '}
+                    <a
+                      href={traceLink(settings.jaegerUiUrl, pageLoad.traceId, jaegerUi)}
+                      target="_blank"
+                      rel="noreferrer"
+                    >
+                      trace {pageLoad.traceId.slice(0, 8)}…
+                    </a>{' '}
+                    <button type="button" disabled={shownPageLoad !== undefined} onClick={() => setShowPageLoad(true)}>
+                      Show
+                    </button>
+                  </>
+                )}
+              </li>
+            )}
             {history.map((greeting) => (
               <li key={greeting.traceId}>
                 {greeting.scenario}: {greeting.answer ?? greeting.error} in {formatMs(greeting.durationMs)}{' '}
@@ -115,4 +143,10 @@ export function App() {
       )}
     </main>
   );
+}
+
+function PageLoadSummary({ trace }: { trace: PageLoadTrace }) {
+  if (!trace.sampled) return <>not traced: the page server's traceparent says not sampled.</>;
+  if (trace.fromPageServer) return <>continues the page server's trace.</>;
+  return <>a trace of its own: the HTML carries no traceparent from the page server.</>;
 }

@@ -9,6 +9,7 @@ test('defaults point at the local pipeline', () => {
     serverUrl: 'http://localhost:8000',
     jaegerUiUrl: 'http://localhost:16686',
     batchDelayMs: 500,
+    session: { inactivityTimeout: 1800, maxDuration: 14400 },
     stack: 'npm',
     traceHeaderUrls: [originPattern('http://localhost:8000')],
     untracedUrls: [/^http:\/\/localhost:5173\/api\//],
@@ -23,6 +24,8 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
       VITE_SERVER_URL: 'https://api.example/',
       VITE_JAEGER_UI_URL: 'https://jaeger.example/',
       VITE_OTEL_BSP_SCHEDULE_DELAY: '2000',
+      VITE_SESSION_INACTIVITY_TIMEOUT: '600',
+      VITE_SESSION_MAX_DURATION: '3600',
       VITE_STACK: 'compose',
     },
     'https://shop.example',
@@ -33,6 +36,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
     serverUrl: 'https://api.example',
     jaegerUiUrl: 'https://jaeger.example',
     batchDelayMs: 2000,
+    session: { inactivityTimeout: 600, maxDuration: 3600 },
     stack: 'compose',
     traceHeaderUrls: [originPattern('https://api.example')],
     untracedUrls: [/^https:\/\/shop\.example\/api\//],
@@ -51,6 +55,13 @@ test('a malformed URL is an error that names its variable', () => {
       () => readSettings({ VITE_OTEL_BSP_SCHEDULE_DELAY: delay }),
       /VITE_OTEL_BSP_SCHEDULE_DELAY must be a whole number/,
     );
+  }
+  for (const seconds of ['0', '-5', '30m', '99999999']) {
+    assert.throws(
+      () => readSettings({ VITE_SESSION_INACTIVITY_TIMEOUT: seconds }),
+      /VITE_SESSION_INACTIVITY_TIMEOUT must be a whole number of seconds above 0/,
+    );
+    assert.throws(() => readSettings({ VITE_SESSION_MAX_DURATION: seconds }), /VITE_SESSION_MAX_DURATION must be/);
   }
   assert.throws(() => readSettings({ VITE_STACK: 'kubernetes' }), /VITE_STACK must be npm or compose/);
 });

@@ -11,6 +11,8 @@ export interface Settings {
   jaegerUiUrl: string;
   /** Milliseconds between the page's span exports. */
   batchDelayMs: number;
+  /** When a session ends, in seconds, as web-common's SessionManager takes them. */
+  session: { inactivityTimeout: number; maxDuration: number };
   stack: Stack;
   /** Where fetch sends trace headers: the server's origin only. */
   traceHeaderUrls: RegExp[];
@@ -32,6 +34,10 @@ export function readSettings(env: Env, pageOrigin = 'http://localhost:5173'): Se
     serverUrl,
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
     batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
+    session: {
+      inactivityTimeout: readSeconds(env, 'VITE_SESSION_INACTIVITY_TIMEOUT', 30 * 60),
+      maxDuration: readSeconds(env, 'VITE_SESSION_MAX_DURATION', 4 * 60 * 60),
+    },
     stack: readStack(env),
     traceHeaderUrls: [originPattern(serverUrl)],
     untracedUrls: [new RegExp(`^${escapeRegExp(new URL(PAGE_API_PATH, pageOrigin).href)}`)],
@@ -48,6 +54,13 @@ function readMilliseconds(env: Env, name: string, fallback: number): number {
   const value = env[name] || String(fallback);
   if (!/^\d{1,7}$/.test(value))
     throw new Error(`${name} must be a whole number of milliseconds such as ${fallback}, got "${value}"`);
+  return Number(value);
+}
+
+function readSeconds(env: Env, name: string, fallback: number): number {
+  const value = env[name] || String(fallback);
+  if (!/^\d{1,7}$/.test(value) || Number(value) === 0)
+    throw new Error(`${name} must be a whole number of seconds above 0 such as ${fallback}, got "${value}"`);
   return Number(value);
 }
 

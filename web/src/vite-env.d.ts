@@ -6,6 +6,8 @@ interface ImportMetaEnv {
   readonly VITE_SERVER_URL?: string;
   readonly VITE_JAEGER_UI_URL?: string;
   readonly VITE_OTEL_BSP_SCHEDULE_DELAY?: string;
+  readonly VITE_SESSION_INACTIVITY_TIMEOUT?: string;
+  readonly VITE_SESSION_MAX_DURATION?: string;
   readonly VITE_STACK?: 'npm' | 'compose';
 }
 

@@ -1,14 +1,24 @@
 import { settings } from '../settings.ts';
+import { isPageLoadComplete, isTraceComplete } from './complete.ts';
+import type { TraceSpan } from './parse.ts';
 import { useTrace } from './useTrace.ts';
 import { Waterfall } from './Waterfall.tsx';
 import './trace-view.css';
 
-/** The trace of one click, as Jaeger has it: a waterfall once complete, a plain message otherwise. */
-export function TraceView({ traceId }: { traceId: string }) {
-  const trace = useTrace(traceId, settings.serviceName);
+/** What the trace is of: a click (complete with the server's spans) or the page load. */
+export type TraceOf = 'click' | 'pageLoad';
+
+const IS_COMPLETE: Record<TraceOf, (spans: TraceSpan[]) => boolean> = {
+  click: (spans) => isTraceComplete(spans, settings.serviceName),
+  pageLoad: isPageLoadComplete,
+};
+
+/** One trace, as Jaeger has it: a waterfall once complete, a plain message otherwise. */
+export function TraceView({ traceId, of }: { traceId: string; of: TraceOf }) {
+  const trace = useTrace(traceId, IS_COMPLETE[of]);
   return (
     <section aria-label="Trace" className="trace-view">
-      <h2>Trace</h2>
+      <h2>{of === 'pageLoad' ? 'Trace of this page load' : 'Trace'}</h2>
       {trace.phase === 'waiting' && (
         <p data-testid="trace-status" aria-live="polite">
           Waiting for the trace in Jaeger ({trace.spans.length} spans so far)… The page and the server send their spans

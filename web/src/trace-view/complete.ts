@@ -13,3 +13,15 @@ export function isTraceComplete(spans: TraceSpan[], pageService: string): boolea
     spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))
   );
 }
+
+/**
+ * True when the page load's documentLoad span is there and every span's parent too: the page
+ * server's SERVER span, when documentLoad continues it.
+ */
+export function isPageLoadComplete(spans: TraceSpan[]): boolean {
+  const ids = new Set(spans.map((span) => span.spanId));
+  return (
+    spans.some((span) => span.name === 'documentLoad') &&
+    spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))
+  );
+}

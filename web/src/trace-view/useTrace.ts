@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import { TRACE_API_PATH } from '../../shared/page-api.ts';
-import { isTraceComplete } from './complete.ts';
 import { parseJaegerTrace, type TraceSpan } from './parse.ts';
 
 export type TraceState =
@@ -11,8 +10,8 @@ export type TraceState =
 const POLL_INTERVAL_MS = 500;
 const GIVE_UP_AFTER_MS = 30_000;
 
-/** Polls the page server's Jaeger proxy until the trace holds the page's spans and the server's. */
-export function useTrace(traceId: string, pageService: string): TraceState {
+/** Polls the page server's Jaeger proxy until `isComplete` says the trace is (a function that stays the same). */
+export function useTrace(traceId: string, isComplete: (spans: TraceSpan[]) => boolean): TraceState {
   const [state, setState] = useState<TraceState>({ phase: 'waiting', spans: [] });
 
   useEffect(() => {
@@ -21,7 +20,7 @@ export function useTrace(traceId: string, pageService: string): TraceState {
     const deadline = Date.now() + GIVE_UP_AFTER_MS;
 
     const poll = async () => {
-      const next = await fetchTrace(traceId, pageService);
+      const next = await fetchTrace(traceId, isComplete);
       if (stopped) return;
       if (next.phase === 'waiting' && Date.now() > deadline) {
         setState({
@@ -39,12 +38,12 @@ export function useTrace(traceId: string, pageService: string): TraceState {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [traceId, pageService]);
+  }, [traceId, isComplete]);
 
   return state;
 }
 
-async function fetchTrace(traceId: string, pageService: string): Promise<TraceState> {
+async function fetchTrace(traceId: string, isComplete: (spans: TraceSpan[]) => boolean): Promise<TraceState> {
   let response: Response;
   try {
     response = await fetch(`${TRACE_API_PATH}${traceId}`);
@@ -61,5 +60,5 @@ async function fetchTrace(traceId: string, pageService: string): Promise<TraceSt
     return { phase: 'failed', spans: [], message };
   }
   const spans = parseJaegerTrace(body);
-  return { phase: isTraceComplete(spans, pageService) ? 'complete' : 'waiting', spans };
+  return { phase: isComplete(spans) ? 'complete' : 'waiting', spans };
 }
