@@ -18,14 +18,14 @@ export async function buildPage(env: Record<string, string>, options: string[] =
   return outDir;
 }
 
-/** The page server on `port`, serving the built page in `pageDir`. */
+/** The page server on `port` with its tracing preload, serving the built page in `pageDir`. */
 export function startPageServer(
   pageDir: string,
   port: number,
   env: Record<string, string> = {},
 ): Promise<RunningProcess> {
-  return startProcess(process.execPath, ['page-server/main.ts'], {
-    cwd: join(repoRoot, 'web'),
+  return startProcess(process.execPath, ['--env-file=otel.env', '--import', './instrumentation.ts', 'main.ts'], {
+    cwd: join(repoRoot, 'page-server'),
     env: { PAGE_DIR: pageDir, PAGE_PORT: String(port), ...env },
     readyPattern: /served at (http\S+)/,
   });
