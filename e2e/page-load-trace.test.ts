@@ -2,20 +2,22 @@
 // page server's SERVER span, the one the document names in `<meta name="traceparent">`.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import { SpanKind } from './support/otlp-receiver.ts';
 import { launchChromium, servePage } from './support/page.ts';
-import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
+import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
 import { freePort } from './support/processes.ts';
 
 let pipeline: Pipeline;
+let pagePort: number;
 let page: Awaited<ReturnType<typeof servePage>>;
 let browser: Browser;
 
 // The first run builds the collector and Jaeger from Go modules, which takes minutes.
 before(
   async () => {
-    const pagePort = await freePort();
+    pagePort = await freePort();
     pipeline = await startPipeline(pagePort);
     page = await servePage(
       pagePort,
@@ -72,3 +74,27 @@ test("a page load's trace in Jaeger starts at the page server's SERVER span that
     await tab.close();
   }
 });
+
+test(
+  'a page load while the collector restarts: its root reaches Jaeger once the collector is back',
+  { timeout: 90_000 },
+  async () => {
+    const { ports } = pipeline.collector;
+    assert.equal(await pipeline.collector.stop(), 0);
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(page.ready[1]);
+      const traceparent = (await tab.locator('meta[name="traceparent"]').getAttribute('content')) ?? '';
+      const [, traceId] = traceparent.split('-');
+      assert.match(traceId, /^[0-9a-f]{32}$/);
+      // Longer than the OTLP exporter's own retries (its 10 s timeout), which alone would drop the span.
+      await sleep(15_000);
+      pipeline.collector = await startCollector({ pagePort, jaegerOtlpPort: pipeline.jaeger.ports.otlp, ports });
+      // The page server kept the span it could not send, and sends it now.
+      const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, ['GET /'], { timeoutMs: 30_000 });
+      assert.equal(spans.find((span) => span.name === 'GET /')?.service, 'hello-page');
+    } finally {
+      await tab.close();
+    }
+  },
+);

@@ -217,7 +217,11 @@ test('an unsampled document names its span with flags 00, and no span is sent', 
 test('without a collector the page is still served, and one plain line says so', async () => {
   const alonePort = await freePort();
   const deadCollector = `http://127.0.0.1:${await freePort()}`;
-  const alone = await startPageServer(pageDir, alonePort, { OTEL_EXPORTER_OTLP_ENDPOINT: deadCollector });
+  const alone = await startPageServer(pageDir, alonePort, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: deadCollector,
+    // Each attempt gives up within 1 s, so that the exporter tries again, and could say so again, within the test.
+    OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+  });
   try {
     const first = await send('GET', '/', {}, alonePort);
     assert.equal(first.status, 200);
@@ -234,7 +238,7 @@ test('without a collector the page is still served, and one plain line says so',
     );
     // More page loads while the collector stays away: still served, nothing more said.
     for (let load = 0; load < 5; load++) assert.equal((await send('GET', '/', {}, alonePort)).status, 200);
-    await sleep(2_000);
+    await sleep(5_000);
     assert.equal(said().length, 1, said().join('\n'));
   } finally {
     await alone.stop();
