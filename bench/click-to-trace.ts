@@ -18,7 +18,7 @@ const server = await startServer({
 const page = await servePage(
   pagePort,
   { VITE_SERVER_URL: server.ready[1], VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces` },
-  { JAEGER_QUERY_URL: pipeline.jaeger.url, OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url },
+  { JAEGER_QUERY_URL: pipeline.jaeger.url },
 );
 const browser = await launchChromium();
 

@@ -34,7 +34,7 @@ before(async () => {
       VITE_OTEL_BSP_SCHEDULE_DELAY: '10000',
     },
     // No Jaeger in this test: the page's waterfall says so (pipeline.test.ts has the real one).
-    { JAEGER_QUERY_URL: `http://127.0.0.1:${await freePort()}`, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+    { JAEGER_QUERY_URL: `http://127.0.0.1:${await freePort()}` },
   );
   pageUrl = page.ready[1];
   browser = await launchChromium();

@@ -39,7 +39,7 @@ before(
         VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
         VITE_JAEGER_UI_URL: pipeline.jaeger.url,
       },
-      { JAEGER_QUERY_URL: pipeline.jaeger.url, OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url },
+      { JAEGER_QUERY_URL: pipeline.jaeger.url },
     );
     browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -238,10 +238,7 @@ test("the waterfall's polls of the page server, and its question about Jaeger's 
 test('with Jaeger unreachable the page says so and how to fix it', async () => {
   const port = await freePort();
   const deadJaeger = `http://127.0.0.1:${await freePort()}`;
-  const blind = await startPageServer(page.pageDir, port, {
-    JAEGER_QUERY_URL: deadJaeger,
-    OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url,
-  });
+  const blind = await startPageServer(page.pageDir, port, { JAEGER_QUERY_URL: deadJaeger });
   try {
     const other = await browser.newPage();
     await other.goto(blind.ready[1]);
