@@ -1,11 +1,13 @@
-// The server runs OpenTelemetry JS 3.x; the page stays on the browser 2.x line (no 3.x browser SDK
-// exists yet) in its own npm project, web/. Neither line may leak into the other, and the page's
-// bundle must hold one copy of each @opentelemetry package.
+// The server and the page server run OpenTelemetry JS 3.x; the page stays on the browser 2.x line
+// (no 3.x browser SDK exists yet) in its own npm project, web/. Neither line may leak into the
+// other, the page server's tracing (the server's modules) must load the root's one copy of each
+// package, and the page's bundle must hold one copy of each @opentelemetry package.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { buildPage } from './support/page.ts';
 import { repoRoot } from './support/processes.ts';
@@ -59,6 +61,43 @@ test('the server depends on one version of each @opentelemetry package, all on t
   for (const [name, found] of versions) {
     assert.equal(found.size, 1, `${name}: ${[...found].join(', ')}`);
     assert.ok(nodeLine(name, [...found][0]), `${name}@${[...found][0]} is not on the 3.x line`);
+  }
+});
+
+test('the page server depends on one version of each @opentelemetry package, all on the 3.x line', async () => {
+  const versions = openTelemetryVersions(await npmTree(repoRoot, ['--workspace', 'page-server']));
+  assert.ok(versions.has('@opentelemetry/sdk-node') && versions.has('@opentelemetry/exporter-trace-otlp-proto'));
+  for (const [name, found] of versions) {
+    assert.equal(found.size, 1, `${name}: ${[...found].join(', ')}`);
+    assert.ok(nodeLine(name, [...found][0]), `${name}@${[...found][0]} is not on the 3.x line`);
+  }
+});
+
+/** Where Node resolves each package from a module in `folder`, as an ES module import would. */
+async function resolvedFrom(folder: string, names: string[]): Promise<string[]> {
+  const script = `for (const name of ${JSON.stringify(names)}) console.log(import.meta.resolve(name))`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: folder,
+  });
+  return stdout.trim().split('\n');
+}
+
+test("the server's tracing modules, run by the page server, load the root's copy of each package, as the page server does", async () => {
+  const names = [
+    '@opentelemetry/api',
+    '@opentelemetry/core',
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/semantic-conventions',
+    '@opentelemetry/exporter-trace-otlp-proto',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/exporter-trace-otlp-grpc',
+  ];
+  const fromTracing = await resolvedFrom(join(repoRoot, 'server/src/tracing'), names);
+  const fromPageServer = await resolvedFrom(join(repoRoot, 'page-server'), names);
+  const rootModules = pathToFileURL(join(repoRoot, 'node_modules')).href;
+  for (const [index, name] of names.entries()) {
+    assert.ok(fromTracing[index].startsWith(`${rootModules}/${name}/`), `${name}: ${fromTracing[index]}`);
+    assert.equal(fromPageServer[index], fromTracing[index], name);
   }
 });
 

@@ -1,7 +1,7 @@
 // The page load as a trace, in headless Chromium on the built page: documentLoad with documentFetch
 // and resourceFetch under it, continuing the HTML's <meta name="traceparent"> when there is one;
 // session.id on every span the page sends, never sent to the server; uncaught errors as spans, capped.
-// The page and the real server export to an OTLP receiver (the page server asks a real, empty Jaeger);
+// The page, its page server and the real server export to an OTLP receiver (the page server asks a real, empty Jaeger);
 // the last test runs the real collector in front of Jaeger, and the page draws the page load's trace.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -83,7 +83,7 @@ before(async () => {
       VITE_SESSION_INACTIVITY_TIMEOUT: String(INACTIVITY_TIMEOUT_S),
     },
     // A Jaeger that never gets these spans: the page waits for them, and its console stays clean.
-    { JAEGER_QUERY_URL: jaeger.url },
+    { JAEGER_QUERY_URL: jaeger.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
   );
   pageUrl = page.ready[1];
   browser = await launchChromium();
@@ -151,11 +151,14 @@ test('a page load is a trace: documentLoad, with documentFetch and a resourceFet
   const tab = await profile.context.newPage();
   await tab.goto(pageUrl);
   const traceId = await pageLoadTraceId(tab);
-  assert.match((await tab.getByTestId('page-load').textContent()) ?? '', /^This page load: a trace of its own/);
+  assert.match((await tab.getByTestId('page-load').textContent()) ?? '', /continues the page server's trace/);
   const spans = await traceSpans(traceId, PAGE_LOAD_SPANS);
 
+  const document = only(spans, 'hello-page', 'GET /');
+  assert.equal(document.kind, SpanKind.SERVER);
+  assert.equal(document.parentSpanId, '', 'the page server starts the trace');
   const load = only(spans, 'hello-web', 'documentLoad');
-  assert.equal(load.parentSpanId, '', 'without a traceparent in the HTML, documentLoad is the root');
+  assert.equal(load.parentSpanId, document.spanId, "documentLoad continues the page server's span");
   assert.equal(load.kind, SpanKind.INTERNAL);
   assert.equal(load.attributes['url.full'], pageUrl);
   assert.match(String(load.attributes['user_agent.original']), /Chrome/);
@@ -193,7 +196,7 @@ test("with the HTML's meta traceparent, documentLoad is a child of that span, in
   await tab.goto(await pageWithTraceparent(`00-${traceId}-${parentSpanId}-01`));
   assert.equal(await pageLoadTraceId(tab), traceId);
   assert.match((await tab.getByTestId('page-load').textContent()) ?? '', /continues the page server's trace/);
-  const spans = await traceSpans(traceId, PAGE_LOAD_SPANS);
+  const spans = await traceSpans(traceId, ['documentLoad', 'documentFetch']);
   const load = only(spans, 'hello-web', 'documentLoad');
   assert.equal(load.parentSpanId, parentSpanId);
   assert.equal(only(spans, 'hello-web', 'documentFetch').parentSpanId, load.spanId);
@@ -354,7 +357,7 @@ test("the page draws the page load's trace from the real Jaeger, first in its li
       VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
       VITE_JAEGER_UI_URL: pipeline.jaeger.url,
     },
-    { JAEGER_QUERY_URL: pipeline.jaeger.url },
+    { JAEGER_QUERY_URL: pipeline.jaeger.url, OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url },
   );
   const profile = await newProfile();
   try {
@@ -364,7 +367,11 @@ test("the page draws the page load's trace from the real Jaeger, first in its li
     await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
     assert.equal(await tab.getByRole('heading', { name: 'Trace of this page load' }).count(), 1);
     const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
-    assert.equal(rows[0], 'documentLoad', 'the root is the first bar');
+    assert.deepEqual(
+      rows.slice(0, 2),
+      ['GET /', 'documentLoad'],
+      "the page server's span is the first bar, documentLoad under it",
+    );
     assert.ok(rows.includes('documentFetch') && rows.includes('resourceFetch'), rows.join(', '));
     const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, PAGE_LOAD_SPANS);
     assert.equal(rows.length, spans.length, 'one bar per span');

@@ -205,7 +205,7 @@ test('the history lists the last requests with answers, durations and trace link
     }
     const entries = await own.getByTestId('history').getByRole('listitem').allTextContents();
     assert.equal(entries.length, 4);
-    assert.match(entries[0], /^This page load: a trace of its own.* trace [0-9a-f]{8}… Show$/);
+    assert.match(entries[0], /^This page load: continues the page server's trace.* trace [0-9a-f]{8}… Show$/);
     assert.match(entries[1], /^failing: The server at .* answered 500.* in \d/);
     assert.match(entries[2], /^slow: hello:GoFrame in \d{3} ms trace [0-9a-f]{8}…$/);
     assert.match(entries[3], /^normal: hello:GoFrame in \d+ ms trace [0-9a-f]{8}…$/);

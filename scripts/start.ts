@@ -61,7 +61,13 @@ parts.push(
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
     healthUrl: health('SERVER_PORT', '/healthz'),
   },
-  { name: 'web', command: 'npm', args: ['start', '--silent', '--prefix', 'web'], healthUrl: health('PAGE_PORT', '/') },
+  {
+    name: 'web',
+    command: 'npm',
+    args: ['start', '--silent', '-w', 'page-server'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
+    healthUrl: health('PAGE_PORT', '/healthz'),
+  },
 );
 
 const running: ChildProcess[] = [];

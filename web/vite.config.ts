@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
-import { handleJaegerRequest, jaegerQueryUrl } from './page-server/jaeger-proxy.ts';
+import { handleJaegerRequest, jaegerQueryUrl } from '../page-server/jaeger-proxy.ts';
 import { readSettings } from './src/settings.ts';
 
 /** .env there holds the stack's addresses; .env.local beside it, git-ignored, any VITE_* setting. */

@@ -51,5 +51,8 @@ export function assertHelloTrace(spans: ReceivedSpan[], { url, name }: { url: st
   assert.equal(handler.attributes['app.baggage.name'], name);
 }
 
-/** The spans of one page load (documentLoad, and under it the page's own fetch and one per resource). */
-export const PAGE_LOAD_SPANS = ['documentLoad', 'documentFetch', 'resourceFetch'];
+/**
+ * The spans of one page load: the page server's SERVER span for the document, documentLoad under it,
+ * and under that the page's own fetch and one per resource.
+ */
+export const PAGE_LOAD_SPANS = ['GET /', 'documentLoad', 'documentFetch', 'resourceFetch'];

@@ -18,15 +18,21 @@ export async function buildPage(env: Record<string, string>, options: string[] =
   return outDir;
 }
 
-/** The page server on `port`, serving the built page in `pageDir`. */
+/** The page server on `port` with its tracing preload, serving the built page in `pageDir`. */
 export function startPageServer(
   pageDir: string,
   port: number,
   env: Record<string, string> = {},
 ): Promise<RunningProcess> {
-  return startProcess(process.execPath, ['page-server/main.ts'], {
-    cwd: join(repoRoot, 'web'),
-    env: { PAGE_DIR: pageDir, PAGE_PORT: String(port), ...env },
+  return startProcess(process.execPath, ['--env-file=otel.env', '--import', './instrumentation.ts', 'main.ts'], {
+    cwd: join(repoRoot, 'page-server'),
+    // A page server whose spans the test does not collect sends them nowhere, rather than to the default collector.
+    env: {
+      PAGE_DIR: pageDir,
+      PAGE_PORT: String(port),
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? {} : { OTEL_TRACES_EXPORTER: 'none' }),
+      ...env,
+    },
     readyPattern: /served at (http\S+)/,
   });
 }
@@ -61,7 +67,7 @@ export interface ServerAndPage {
 
 /**
  * The hello server, and the page built to call it and served on `pagePort`, as the stack runs them:
- * both export to the OTLP/HTTP base URL `otlpUrl`, the server grants CORS to the page's origin, and
+ * the server, the page server and the page export to the OTLP/HTTP base URL `otlpUrl`, the server grants CORS to the page's origin, and
  * the page links to traces at `jaegerUrl`, where its page server also reads them. `pageEnv` adds
  * VITE_* settings.
  */
@@ -87,7 +93,7 @@ export async function startServerAndPage({
         VITE_JAEGER_UI_URL: jaegerUrl,
         ...pageEnv,
       },
-      { JAEGER_QUERY_URL: jaegerUrl },
+      { JAEGER_QUERY_URL: jaegerUrl, OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl },
     );
     return {
       server,

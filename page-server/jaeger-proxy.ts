@@ -2,8 +2,8 @@
 // v3, so the page needs no CORS grant from Jaeger and can only ever ask for a trace by its id;
 // `GET /api/jaeger-ui` says whether Jaeger serves its UI, so that the page links to it only then.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JAEGER_UI_API_PATH, TRACE_API_PATH } from '../shared/page-api.ts';
-import { readUrl } from '../shared/read-url.ts';
+import { JAEGER_UI_API_PATH, TRACE_API_PATH } from '../web/shared/page-api.ts';
+import { readUrl } from '../web/shared/read-url.ts';
 import { readJaegerUi } from './jaeger-ui.ts';
 
 const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;

@@ -1,7 +1,7 @@
 // Whether Jaeger serves its UI, read from the page it serves where the UI would be. Jaeger's UI is
 // built apart from Jaeger and embedded at build time; a binary built without it (from Go modules,
 // which carry none) serves a placeholder page with 200 at / and at every UI route instead.
-import type { JaegerUiAnswer } from '../shared/page-api.ts';
+import type { JaegerUiAnswer } from '../web/shared/page-api.ts';
 
 /** The real UI's index.html mounts the app on `<div id="jaeger-ui-root">`. */
 const UI_ROOT = /\bid=["']?jaeger-ui-root\b/;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const SECRET = 'secret-outside-the-page-folder';
 const DOTFILE_SECRET = 'secret-in-a-dotfile';
-const INDEX = '<!doctype html><title>page</title>';
+const INDEX = '<!doctype html>\n<html>\n  <head>\n    <title>page</title>\n  </head>\n</html>\n';
 const ASSET = 'console.log("asset");';
 
 let folder: string;
@@ -87,8 +87,8 @@ function send(method: string, path: string, headers: Record<string, string> = {}
 
 test('serves the page with its content types, nosniff, and the cache policy for each kind of file', async () => {
   const expected: [string, string, string][] = [
-    ['/', 'text/html; charset=utf-8', 'no-cache'],
-    ['/index.html', 'text/html; charset=utf-8', 'no-cache'],
+    ['/', 'text/html; charset=utf-8', 'no-store'],
+    ['/index.html', 'text/html; charset=utf-8', 'no-store'],
     ['/favicon.svg', 'image/svg+xml', 'no-cache'],
     ['/assets/index-Bx7aQ1.js', 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
     ['/assets/index-C3dE9f.css', 'text/css; charset=utf-8', 'public, max-age=31536000, immutable'],
@@ -100,15 +100,39 @@ test('serves the page with its content types, nosniff, and the cache policy for 
     assert.equal(answer.headers['cache-control'], cacheControl, path);
     assert.equal(answer.headers['x-content-type-options'], 'nosniff', path);
   }
+  // Without the tracing preload, the document goes out as built.
   assert.equal((await send('GET', '/')).body, INDEX);
   assert.equal((await send('GET', '/assets/index-Bx7aQ1.js')).body, ASSET);
 });
 
 test('answers HEAD with the headers of GET and no body', async () => {
-  const answer = await send('HEAD', '/assets/index-Bx7aQ1.js');
+  for (const path of ['/assets/index-Bx7aQ1.js', '/']) {
+    const [head, get] = [await send('HEAD', path), await send('GET', path)];
+    assert.equal(head.status, 200, path);
+    assert.equal(head.headers['content-type'], get.headers['content-type'], path);
+    assert.equal(head.headers['content-length'], get.headers['content-length'], path);
+    assert.equal(head.body, '', path);
+  }
+});
+
+test('answers its health check in plain text', async () => {
+  const answer = await send('GET', '/healthz');
   assert.equal(answer.status, 200);
-  assert.equal(answer.headers['content-type'], 'text/javascript; charset=utf-8');
-  assert.equal(answer.body, '');
+  assert.equal(answer.headers['content-type'], 'text/plain; charset=utf-8');
+  assert.equal(answer.body, 'ok');
+});
+
+test('serves index.html only as the document, however its path is written', async () => {
+  for (const path of ['/?x=1', '/%69ndex.html', '/assets/../index.html']) {
+    const answer = await send('GET', path);
+    assert.equal(answer.headers['cache-control'], 'no-store', path);
+    assert.equal(answer.body, INDEX, path);
+  }
+  for (const path of ['//', '/assets/', '/index.html/']) {
+    const answer = await send('GET', path);
+    assert.ok([400, 404].includes(answer.status), `${path}: ${answer.status}`);
+    assert.doesNotMatch(answer.body, /<title>/, path);
+  }
 });
 
 test('answers a missing file with a plain-text 404', async () => {
@@ -179,9 +203,9 @@ test('serves nothing outside the page folder: traversal, encoded dots and slashe
   }
 });
 
-test('revalidates index.html and answers ranges', async () => {
-  const { etag } = (await send('GET', '/')).headers;
-  assert.equal((await send('GET', '/', { 'If-None-Match': String(etag) })).status, 304);
+test('revalidates files and answers ranges', async () => {
+  const { etag } = (await send('GET', '/favicon.svg')).headers;
+  assert.equal((await send('GET', '/favicon.svg', { 'If-None-Match': String(etag) })).status, 304);
   const part = await send('GET', '/assets/index-Bx7aQ1.js', { Range: 'bytes=0-6' });
   assert.equal(part.status, 206);
   assert.equal(part.body, 'console');

@@ -1,0 +1,246 @@
+// The real page server with its tracing preload, serving the built page and exporting OTLP/protobuf
+// to a receiver the test runs: each document request is a SERVER span of its own trace, named in
+// the document's `<meta name="traceparent">` and in Server-Timing, whatever the request carries.
+import assert from 'node:assert/strict';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OtlpReceiver, SpanKind, type ReceivedSpan } from './support/otlp-receiver.ts';
+import { buildPage, startPageServer } from './support/page.ts';
+import { freePort, type RunningProcess } from './support/processes.ts';
+
+const FOREIGN_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const FOREIGN_SPAN_ID = 'b7ad6b7169203331';
+const META = /<meta name="traceparent" content="(00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2}))" \/>/;
+
+let receiver: OtlpReceiver;
+let pageDir: string;
+let built: string;
+let pageServer: RunningProcess;
+let port: number;
+
+before(async () => {
+  receiver = new OtlpReceiver();
+  await receiver.start();
+  pageDir = await buildPage({});
+  built = await readFile(join(pageDir, 'index.html'), 'utf8');
+  port = await freePort();
+  pageServer = await startPageServer(pageDir, port, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    // No Jaeger here: the page's questions to it are answered 502, untraced.
+    JAEGER_QUERY_URL: `http://127.0.0.1:${await freePort()}`,
+  });
+});
+
+after(async () => {
+  await pageServer?.stop();
+  await receiver?.stop();
+  if (pageDir) await rm(pageDir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Sends `method path` exactly as written (quotes and angle brackets too) to `toPort`. */
+function send(method: string, path: string, headers: Record<string, string> = {}, toPort = port): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port: toPort, method, path, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+/** The traceparent the document names, split into its parts; fails when the tag is missing. */
+function metaOf(html: string) {
+  const [, traceparent, traceId, spanId, flags] = html.match(META) ?? [];
+  assert.ok(traceparent, `no traceparent meta tag in:\n${html}`);
+  return { traceparent, traceId, spanId, flags };
+}
+
+/** The document with its traceparent value blanked out. */
+function withoutTraceparentValue(html: string): string {
+  return html.replace(META, '<meta name="traceparent" content="…" />');
+}
+
+/** The page server's span with this id, once it has arrived. */
+async function spanWithId(spanId: string): Promise<ReceivedSpan> {
+  const spans = await receiver.waitFor((all) => all.some((span) => span.spanId === spanId));
+  return spans.find((span) => span.spanId === spanId)!;
+}
+
+test('a document request is a SERVER span of hello-page, named in the meta tag and in Server-Timing, never cached', async () => {
+  const answer = await send('GET', '/');
+  assert.equal(answer.status, 200);
+  assert.equal(answer.headers['cache-control'], 'no-store');
+  assert.equal(answer.headers['content-type'], 'text/html; charset=utf-8');
+  const { traceparent, traceId, spanId, flags } = metaOf(answer.body);
+  assert.equal(flags, '01');
+  assert.equal(answer.headers['server-timing'], `traceparent;desc="${traceparent}"`);
+  assert.equal(answer.headers.traceresponse, traceparent);
+  // Only the traceparent: instrumentation-document-load reads no tracestate from the page.
+  assert.equal(answer.body.match(/<meta name="trace/g)?.length, 1);
+
+  const span = await spanWithId(spanId);
+  assert.equal(span.service, 'hello-page');
+  assert.equal(span.kind, SpanKind.SERVER);
+  assert.equal(span.name, 'GET /');
+  assert.equal(span.traceId, traceId);
+  assert.equal(span.parentSpanId, '', 'the root of the page load');
+  assert.deepEqual(span.attributes, {
+    'http.request.method': 'GET',
+    'url.scheme': 'http',
+    'url.path': '/',
+    'client.address': '127.0.0.1',
+    'network.protocol.version': '1.1',
+    'http.route': '/',
+    'http.response.status_code': 200,
+  });
+
+  // A reload, under either name of the document, is a trace of its own.
+  const reload = metaOf((await send('GET', '/index.html')).body);
+  assert.notEqual(reload.traceId, traceId);
+  assert.equal((await spanWithId(reload.spanId)).name, 'GET /');
+  const head = await send('HEAD', '/');
+  assert.equal(head.body, '');
+  assert.equal(head.headers['cache-control'], 'no-store');
+  assert.match(String(head.headers['server-timing']), /^traceparent;desc="00-[0-9a-f]{32}-[0-9a-f]{16}-01"$/);
+});
+
+test("a visitor's traceparent never reaches the document: each load starts a fresh, sampled trace", async () => {
+  const hostile = [
+    ['a valid foreign one', `00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01`],
+    ['a foreign unsampled one', `00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-00`],
+    ['a future version', `cc-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01-extra`],
+    ['all zeros', `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01`],
+    ['malformed', '00-xyz-"><script>alert(1)</script>-01'],
+    ['very long', `00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01${'x'.repeat(12_000)}`],
+  ];
+  for (const [what, traceparent] of hostile) {
+    const answer = await send('GET', '/', { traceparent, tracestate: 'foreign=1', baggage: 'name=foreign' });
+    assert.equal(answer.status, 200, what);
+    const meta = metaOf(answer.body);
+    assert.notEqual(meta.traceId, FOREIGN_TRACE_ID, what);
+    assert.equal(meta.flags, '01', what);
+    assert.doesNotMatch(answer.body, /foreign|script>alert/, what);
+    const span = await spanWithId(meta.spanId);
+    assert.equal(span.traceId, meta.traceId, what);
+    assert.equal(span.parentSpanId, '', what);
+  }
+  // Past Node's 16 KiB of headers, Node itself refuses the request.
+  const oversized = await send('GET', '/', { traceparent: `00-${'a'.repeat(20_000)}` });
+  assert.equal(oversized.status, 431);
+});
+
+test('a request path with markup or quotes in it cannot change the document, only its traceparent differs', async () => {
+  const plain = (await send('GET', '/')).body;
+  // The document is the built one with the tag before </head>, and nothing else.
+  assert.equal(plain.replace(/ {2}<meta name="traceparent"[^\n]*\n {2}/, ''), built);
+  for (const path of [
+    '/?"><script>alert(1)</script>',
+    "/?'onload='alert(1)",
+    // A request target has no spaces: slashes separate the attributes instead, as HTML allows.
+    `/index.html?<meta/name="traceparent"/content="00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01">`,
+    '/?%22%3E%3Cscript%3Ealert(1)%3C/script%3E',
+    '/%69ndex.html?</head><body>',
+  ]) {
+    const answer = await send('GET', path);
+    assert.equal(answer.status, 200, path);
+    assert.equal(withoutTraceparentValue(answer.body), withoutTraceparentValue(plain), path);
+  }
+});
+
+test('static files, health checks and the page’s questions to Jaeger make no spans, even with a traceparent', async () => {
+  const asset = (await readdir(join(pageDir, 'assets')))[0];
+  const traceparent = `00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01`;
+  const seen = receiver.spans.length;
+  for (const path of [
+    `/assets/${asset}`,
+    '/favicon.svg',
+    '/missing.js',
+    '/healthz',
+    '/api/jaeger-ui',
+    `/api/traces/${FOREIGN_TRACE_ID}`,
+    '/api/traces/not-an-id',
+  ]) {
+    const answer = await send('GET', path, { traceparent });
+    assert.ok(answer.status < 600, path);
+    assert.equal(answer.headers['server-timing'], undefined, path);
+    assert.equal(answer.headers.traceresponse, undefined, path);
+  }
+  assert.equal((await send('POST', '/', { traceparent })).status, 405);
+  // A document request after them: its span comes in the same batch as theirs would, or a later one.
+  const marker = metaOf((await send('GET', '/')).body);
+  await spanWithId(marker.spanId);
+  await sleep(1_000);
+  // Only documents (this one, or an earlier test's arriving late) were traced.
+  const others = receiver.spans.slice(seen).filter((span) => span.name !== 'GET /');
+  assert.deepEqual(
+    others.map((span) => `${span.name} ${String(span.attributes['url.path'])}`),
+    [],
+  );
+});
+
+test('an unsampled document names its span with flags 00, and no span is sent', async () => {
+  const unsampledPort = await freePort();
+  const unsampled = await startPageServer(pageDir, unsampledPort, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_TRACES_SAMPLER: 'always_off',
+  });
+  try {
+    const seen = receiver.spans.length;
+    const answer = await send('GET', '/', {}, unsampledPort);
+    assert.equal(answer.status, 200);
+    assert.equal(metaOf(answer.body).flags, '00');
+    await sleep(1_500);
+    assert.equal(receiver.spans.length, seen);
+  } finally {
+    await unsampled.stop();
+  }
+});
+
+test('without a collector the page is still served, and one plain line says so', async () => {
+  const alonePort = await freePort();
+  const deadCollector = `http://127.0.0.1:${await freePort()}`;
+  const alone = await startPageServer(pageDir, alonePort, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: deadCollector,
+    // Each attempt gives up within 1 s, so that the exporter tries again, and could say so again, within the test.
+    OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+  });
+  try {
+    const first = await send('GET', '/', {}, alonePort);
+    assert.equal(first.status, 200);
+    metaOf(first.body);
+    const said = () =>
+      alone
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('OpenTelemetry:'));
+    for (let waited = 0; said().length === 0 && waited < 30_000; waited += 250) await sleep(250);
+    assert.match(
+      said()[0] ?? '',
+      new RegExp(`^OpenTelemetry: .*Spans go to ${deadCollector}: is the collector running\\?`),
+    );
+    // More page loads while the collector stays away: still served, nothing more said.
+    for (let load = 0; load < 5; load++) assert.equal((await send('GET', '/', {}, alonePort)).status, 200);
+    await sleep(5_000);
+    assert.equal(said().length, 1, said().join('\n'));
+  } finally {
+    await alone.stop();
+  }
+});
