@@ -182,8 +182,11 @@ test('a page load is a trace: documentLoad, with documentFetch and a resourceFet
     urls.some((path) => /^\/assets\/index-.*\.css$/.test(path)),
     `no resourceFetch of the page's styles in ${urls}`,
   );
-  const sessionIds = new Set(spans.map((span) => span.attributes['session.id']));
+  const sessionIds = new Set(
+    spans.filter((span) => span.service === 'hello-web').map((span) => span.attributes['session.id']),
+  );
   assert.equal(sessionIds.size, 1, 'every span of the page load carries the one session id');
+  assert.equal(document.attributes['session.id'], undefined, 'the page server knows no session');
   assert.match(String([...sessionIds][0]), /^[0-9a-f]{32}$/);
   await closeProfile(profile);
 });
