@@ -28,6 +28,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+import { outgoingCalls } from './tracing/outgoing-calls.ts';
 
 /** The official instrumentations this server can use instead of its own SERVER span. */
 const OFFICIAL = ['http', 'express'];
@@ -60,7 +61,14 @@ const endpoint =
 const traceExporter = ['otlp', undefined].includes(getStringFromEnv('OTEL_TRACES_EXPORTER'))
   ? patientExporter(await otlpExporter())
   : undefined;
-const sdk = new NodeSDK({ traceExporter, instrumentations: await officialInstrumentations(official) });
+const sdk = new NodeSDK({
+  traceExporter,
+  instrumentations: [
+    ...(await officialInstrumentations(official)),
+    // Outgoing http requests and fetch, each a CLIENT span that continues the trace.
+    ...outgoingCalls({ fullHttp: official.includes('http') }),
+  ],
+});
 sdk.start();
 if (official.length === 0 && !getBooleanFromEnv('OTEL_SDK_DISABLED')) traceIncomingRequests();
 
