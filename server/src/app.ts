@@ -3,7 +3,7 @@ import { context, propagation, SpanStatusCode, trace, type Span } from '@opentel
 import cors from 'cors';
 import express from 'express';
 import { callerName, MAX_NAME_LENGTH } from './caller-name.ts';
-import { plainTextHeaders, sendText } from './plain-text.ts';
+import { PLAIN_TEXT_HEADERS, sendText } from './plain-text.ts';
 
 /** What a learner can ask the server to do, as `GET /hello?scenario=…`. */
 export const SCENARIOS = ['normal', 'slow', 'failing', 'downstream'] as const;
@@ -23,8 +23,8 @@ export function createApp(allowedOrigins: readonly string[], greeterUrl: string)
   // Every answer is made for its request (the baggage names the caller): never cached, so no ETag.
   app.disable('etag');
 
-  app.use(plainTextHeaders);
   app.use((req, res, next) => {
+    res.set(PLAIN_TEXT_HEADERS);
     const origin = req.get('origin');
     // Lets the page's fetch span keep its network timings (DNS, connect, time to first byte).
     if (origin && allowedOrigins.includes(origin)) res.set('Timing-Allow-Origin', origin);

@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import express from 'express';
 import { callerName, MAX_NAME_LENGTH } from '../caller-name.ts';
-import { plainTextHeaders, sendText } from '../plain-text.ts';
+import { PLAIN_TEXT_HEADERS, sendText } from '../plain-text.ts';
 
 const tracer = trace.getTracer('hello-greeter');
 
@@ -10,7 +10,10 @@ export function createGreeterApp(): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(plainTextHeaders);
+  app.use((_req, res, next) => {
+    res.set(PLAIN_TEXT_HEADERS);
+    next();
+  });
 
   app.get('/greeting', (_req, res) => {
     const greeting = tracer.startActiveSpan('GreetHandler', (span) => {
