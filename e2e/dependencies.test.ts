@@ -32,7 +32,11 @@ async function npmTree(cwd: string, args: string[] = []): Promise<NpmTree> {
 }
 
 /** Versioned on their own; their dependencies on the SDK packages are checked instead. */
-const OWN_VERSIONS = new Set(['@opentelemetry/semantic-conventions', '@opentelemetry/instrumentation-express']);
+const OWN_VERSIONS = new Set([
+  '@opentelemetry/semantic-conventions',
+  '@opentelemetry/instrumentation-express',
+  '@opentelemetry/instrumentation-undici',
+]);
 /** The browser 2.x line: api 1.9, SDK 2.x, experimental packages 0.2xx. */
 const browserLine = (name: string, version: string) =>
   OWN_VERSIONS.has(name) || (name === '@opentelemetry/api' ? /^1\.9\./ : /^(2\.|0\.2\d\d\.)/).test(version);
