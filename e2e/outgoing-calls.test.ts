@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { outgoingCalls } from '../server/src/tracing/outgoing-calls.ts';
 import { OtlpReceiver, SpanKind } from './support/otlp-receiver.ts';
 import { repoRoot } from './support/processes.ts';
 
@@ -74,7 +75,16 @@ test('by default each outgoing http request and fetch is one CLIENT span', async
   assert.deepEqual(await clientSpans({}), ['/fetch', '/http']);
 });
 
-test('with the official http instrumentation, still one CLIENT span each: one HttpInstrumentation, not two', async () => {
+test('with the official http instrumentation: one HttpInstrumentation, not two, and one CLIENT span per call', async () => {
+  // A second HttpInstrumentation would replace the official one's outgoing patch (instrumentation
+  // 0.301.0 unwraps before it wraps), so the spans alone cannot tell: ask the module itself.
+  const names = (fullHttp: boolean) =>
+    outgoingCalls({ fullHttp }).map((instrumentation) => {
+      instrumentation.disable();
+      return instrumentation.instrumentationName;
+    });
+  assert.deepEqual(names(false), ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
+  assert.deepEqual(names(true), ['@opentelemetry/instrumentation-undici']);
   assert.deepEqual(await clientSpans({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' }), ['/fetch', '/http']);
   assert.deepEqual(await clientSpans({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' }), ['/fetch', '/http']);
 });
