@@ -71,6 +71,14 @@ async function clientSpans(env: Record<string, string>): Promise<string[]> {
     .toSorted();
 }
 
+/** What outgoing-calls.ts returns, in this process, turned off again at once. */
+function instrumentationNames(fullHttp: boolean): string[] {
+  return outgoingCalls({ fullHttp }).map((instrumentation) => {
+    instrumentation.disable();
+    return instrumentation.instrumentationName;
+  });
+}
+
 test('by default each outgoing http request and fetch is one CLIENT span', async () => {
   assert.deepEqual(await clientSpans({}), ['/fetch', '/http']);
 });
@@ -78,13 +86,11 @@ test('by default each outgoing http request and fetch is one CLIENT span', async
 test('with the official http instrumentation: one HttpInstrumentation, not two, and one CLIENT span per call', async () => {
   // A second HttpInstrumentation would replace the official one's outgoing patch (instrumentation
   // 0.301.0 unwraps before it wraps), so the spans alone cannot tell: ask the module itself.
-  const names = (fullHttp: boolean) =>
-    outgoingCalls({ fullHttp }).map((instrumentation) => {
-      instrumentation.disable();
-      return instrumentation.instrumentationName;
-    });
-  assert.deepEqual(names(false), ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
-  assert.deepEqual(names(true), ['@opentelemetry/instrumentation-undici']);
+  assert.deepEqual(instrumentationNames(false), [
+    '@opentelemetry/instrumentation-http',
+    '@opentelemetry/instrumentation-undici',
+  ]);
+  assert.deepEqual(instrumentationNames(true), ['@opentelemetry/instrumentation-undici']);
   assert.deepEqual(await clientSpans({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' }), ['/fetch', '/http']);
   assert.deepEqual(await clientSpans({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' }), ['/fetch', '/http']);
 });
