@@ -31,10 +31,14 @@ interface Setup {
 }
 
 const OFFICIAL = { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express' };
+/** The shipped set-up less the instrumentations of outgoing calls, which GET /hello does not make. */
+const OUTGOING_OFF = { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici' };
 const ALL_SETUPS: Setup[] = [
   { name: 'bare', args: BARE_SERVER_ARGS, sampled: true, traced: false },
   { name: 'shipped', sampled: true, traced: true },
   { name: 'shipped unsampled', sampled: false, traced: true },
+  { name: 'outgoing off', env: OUTGOING_OFF, sampled: true, traced: true },
+  { name: 'outgoing off unsampled', env: OUTGOING_OFF, sampled: false, traced: true },
   { name: 'official', env: OFFICIAL, sampled: true, traced: true },
   { name: 'official unsampled', env: OFFICIAL, sampled: false, traced: true },
   {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
+import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts';
 import { preflight } from './support/cors.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
 import { newTraceparent } from './support/load.ts';
@@ -80,10 +81,16 @@ async function withLogs<T>(check: () => Promise<T>): Promise<T> {
 test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, async () => {
   const containers = await project!.waitUntilHealthy(60_000);
   const healthChecked = containers.filter((c) => c.Health !== '').map((c) => c.Service);
-  // Jaeger's check is in the compose file, the server's and the page's in their Dockerfiles; the
+  // Jaeger's and the greeter's checks are in the compose file, the server's and the page's in their Dockerfiles; the
   // collector's image is distroless, with no program to run a check.
-  assert.deepEqual(healthChecked.toSorted(), ['jaeger', 'server', 'web']);
-  assert.deepEqual(containers.map((c) => c.Service).toSorted(), ['jaeger', 'otel-collector', 'server', 'web']);
+  assert.deepEqual(healthChecked.toSorted(), ['greeter', 'jaeger', 'server', 'web']);
+  assert.deepEqual(containers.map((c) => c.Service).toSorted(), [
+    'greeter',
+    'jaeger',
+    'otel-collector',
+    'server',
+    'web',
+  ]);
 });
 
 test(
@@ -188,3 +195,24 @@ test('docker compose down ends everything within 15 s and leaves no volume behin
     "docker compose down leaves volumes behind that docker-compose.yml does not declare (an image's VOLUME?)",
   );
 });
+
+test(
+  'downstream: Jaeger holds the trace from the click through the server to the greeter, with the name there',
+  { timeout: 300_000 },
+  async () => {
+    // The stack as the test before left it, or again (the images are built) when it is down.
+    await project!.compose('up', '--detach', '--wait');
+    await tab.goto(PAGE);
+    await tab.getByLabel('Scenario').selectOption('downstream');
+    const traceId = await clickSayHello(tab);
+    assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+    const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]));
+    assert.deepEqual(
+      new Set(spans.map((span) => span.service)),
+      new Set(['hello-web', 'hello-server', 'hello-greeter']),
+    );
+    assertHelloTrace(spans, { url: `${SERVER}/hello?scenario=downstream`, name: 'GoFrame' });
+    // The server reaches the greeter by its compose service name; the greeter publishes no host port.
+    assertDownstreamTrace(spans, { greeterUrl: 'http://greeter:8001', name: 'GoFrame' });
+  },
+);

@@ -38,6 +38,7 @@ const OWN_VERSIONS = new Set([
   '@opentelemetry/semantic-conventions',
   '@opentelemetry/instrumentation-express',
   '@opentelemetry/instrumentation-document-load',
+  '@opentelemetry/instrumentation-undici',
 ]);
 /** The browser 2.x line: api 1.9, SDK 2.x, experimental packages 0.2xx. */
 const browserLine = (name: string, version: string) =>

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
 import { clickSayHello, launchChromium } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
@@ -49,6 +50,7 @@ test(
       assert.match(stack.output(), new RegExp(`Open ${at('PAGE_PORT')} `));
       for (const [name, path] of [
         ['SERVER_PORT', '/healthz'],
+        ['GREETER_PORT', '/healthz'],
         ['COLLECTOR_HEALTH_PORT', '/'],
         ['JAEGER_HEALTH_PORT', '/status'],
         ['PAGE_PORT', '/'],
@@ -70,10 +72,10 @@ test(
     } finally {
       const output = await stack.stop();
       const stopped = [...output.matchAll(/\[start\] stopping (\w+)/g)].map(([, part]) => part);
-      assert.deepEqual(stopped, ['web', 'server', 'collector', 'jaeger'], output);
+      assert.deepEqual(stopped, ['web', 'server', 'greeter', 'collector', 'jaeger'], output);
       assert.match(output, /\[start\] stopped\n/);
     }
-    for (const name of ['SERVER_PORT', 'COLLECTOR_HEALTH_PORT', 'JAEGER_HEALTH_PORT', 'PAGE_PORT']) {
+    for (const name of ['SERVER_PORT', 'GREETER_PORT', 'COLLECTOR_HEALTH_PORT', 'JAEGER_HEALTH_PORT', 'PAGE_PORT']) {
       await assert.rejects(fetch(`http://127.0.0.1:${ports[name]}/`), `${name} is still answering`);
     }
 
@@ -90,6 +92,32 @@ test(
       await tab.close();
     } finally {
       await again.stop();
+    }
+  },
+);
+
+test(
+  'downstream: the server reaches the greeter on GREETER_PORT, and Jaeger holds the trace of all three',
+  {
+    timeout: 900_000,
+  },
+  async () => {
+    const stack = await startStack(stackEnv());
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(at('PAGE_PORT'));
+      await tab.getByLabel('Scenario').selectOption('downstream');
+      const traceId = await clickSayHello(tab);
+      assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+      const spans = await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, ['StartRequests', ...DOWNSTREAM_SPANS]);
+      assert.deepEqual(
+        new Set(spans.map((span) => span.service)),
+        new Set(['hello-web', 'hello-server', 'hello-greeter']),
+      );
+      assertDownstreamTrace(spans, { greeterUrl: `http://127.0.0.1:${ports.GREETER_PORT}`, name: 'GoFrame' });
+      await tab.close();
+    } finally {
+      await stack.stop();
     }
   },
 );

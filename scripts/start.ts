@@ -1,5 +1,5 @@
 // `npm start`: the whole pipeline without Docker. Builds the collector and Jaeger from Go modules
-// when Go is there, starts Jaeger, the collector, the server and the page in that order, waits
+// when Go is there, starts Jaeger, the collector, the greeter, the server and the page in that order, waits
 // until each answers, prints where to go, and on Ctrl-C (or SIGTERM) stops them in reverse order,
 // so that each flushes its spans to the next before that one stops.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,10 +50,17 @@ if (await goVersion()) {
   );
 } else {
   log(
-    `${GO_MISSING}\n[start] Starting the page and the server only; their spans go to ${local('COLLECTOR_HTTP_PORT')} if anything listens there.`,
+    `${GO_MISSING}\n[start] Starting the page, the server and the greeter only; their spans go to ${local('COLLECTOR_HTTP_PORT')} if anything listens there.`,
   );
 }
 parts.push(
+  {
+    name: 'greeter',
+    command: 'npm',
+    args: ['run', 'start:greeter', '--silent', '-w', 'server'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
+    healthUrl: health('GREETER_PORT', '/healthz'),
+  },
   {
     name: 'server',
     command: 'npm',
@@ -143,6 +150,7 @@ try {
   const pipeline = parts.some((part) => part.name === 'collector');
   log(`Ready. Open ${local('PAGE_PORT')} and click "Say hello".
 [start]   server:     ${local('SERVER_PORT', '/hello')}
+[start]   greeter:    ${local('GREETER_PORT', '/greeting')} (the server calls it in the downstream scenario)
 [start]   collector:  ${pipeline ? `${local('COLLECTOR_HTTP_PORT')} (OTLP HTTP), localhost:${env.COLLECTOR_GRPC_PORT} (OTLP gRPC)` : 'not started (no Go)'}
 [start]   Jaeger:     ${pipeline ? `${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}, traces kept in ${dataDir}` : 'not started (no Go)'}
 [start] Press Ctrl-C to stop.`);

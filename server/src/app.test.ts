@@ -10,7 +10,7 @@ let server: Server;
 let baseUrl: string;
 
 before(async () => {
-  server = createServer(createApp([PAGE])).listen(0, '127.0.0.1');
+  server = createServer(createApp([PAGE], 'http://127.0.0.1:1')).listen(0, '127.0.0.1');
   await once(server, 'listening');
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -69,7 +69,7 @@ test('scenarios: slow takes about 300 ms, failing answers 500 in plain text, oth
   for (const query of ['scenario=fast', 'scenario=%3Cscript%3E', 'scenario=slow&scenario=failing', 'scenario=']) {
     const refused = await fetch(`${baseUrl}/hello?${query}`);
     assert.equal(refused.status, 400, query);
-    assert.equal(await refused.text(), 'unknown scenario: use one of normal, slow, failing');
+    assert.equal(await refused.text(), 'unknown scenario: use one of normal, slow, failing, downstream');
   }
 });
 

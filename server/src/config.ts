@@ -2,6 +2,13 @@ export interface ServerConfig {
   host: string;
   port: number;
   allowedOrigins: string[];
+  /** Where the `downstream` scenario reaches the greeter. */
+  greeterUrl: string;
+}
+
+export interface GreeterConfig {
+  host: string;
+  port: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -9,7 +16,7 @@ type Env = Record<string, string | undefined>;
 /**
  * The server's settings (.env at the repository root holds the stack's ports); throws an error
  * naming the variable when one is malformed. By default the page's origin, on PAGE_PORT, with
- * either spelling of loopback, may call the server.
+ * either spelling of loopback, may call the server, and the greeter is on loopback, on GREETER_PORT.
  */
 export function readConfig(env: Env = process.env): ServerConfig {
   const pagePort = parsePort('PAGE_PORT', env.PAGE_PORT ?? '5173');
@@ -19,7 +26,26 @@ export function readConfig(env: Env = process.env): ServerConfig {
     allowedOrigins: parseOrigins(
       env.CORS_ALLOWED_ORIGINS ?? `http://localhost:${pagePort},http://127.0.0.1:${pagePort}`,
     ),
+    greeterUrl: parseBaseUrl('GREETER_URL', env.GREETER_URL ?? `http://127.0.0.1:${greeterPort(env)}`),
   };
+}
+
+/** The greeter's settings: loopback, on GREETER_PORT, by default. */
+export function readGreeterConfig(env: Env = process.env): GreeterConfig {
+  return { host: env.GREETER_HOST || '127.0.0.1', port: greeterPort(env) };
+}
+
+function greeterPort(env: Env): number {
+  return parsePort('GREETER_PORT', env.GREETER_PORT ?? '8001');
+}
+
+/** An http(s) URL with no query or fragment, without its trailing slash, to put paths after. */
+function parseBaseUrl(name: string, value: string): string {
+  const url = URL.parse(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new Error(`${name} must be an http:// or https:// URL such as http://127.0.0.1:8001, got "${value}"`);
+  }
+  return url.href.replace(/\/$/, '');
 }
 
 function parsePort(name: string, value: string): number {

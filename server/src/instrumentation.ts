@@ -3,6 +3,7 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { flushOnExit } from './tracing/flush-on-exit.ts';
 import { officialInstrumentations } from './tracing/official-instrumentations.ts';
+import { outgoingCalls } from './tracing/outgoing-calls.ts';
 import { patientExporter } from './tracing/patient-exporter.ts';
 import { logErrorsPlainly } from './tracing/plain-errors.ts';
 import { traceIncomingRequests, type ServerSpanHooks } from './tracing/server-span.ts';
@@ -22,7 +23,8 @@ const traceExporter = await patientExporter();
 
 const sdk = new NodeSDK({
   traceExporter,
-  instrumentations: [...official],
+  // Outgoing http requests and fetch, each a CLIENT span that carries the trace on.
+  instrumentations: [...official, ...outgoingCalls(official)],
 });
 sdk.start();
 

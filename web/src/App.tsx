@@ -13,6 +13,7 @@ const SCENARIO_LABELS: Record<Scenario, string> = {
   normal: 'normal',
   slow: 'slow (the server waits 300 ms)',
   failing: 'failing (the server answers 500)',
+  downstream: 'downstream (the server asks hello-greeter)',
 };
 
 export function App() {

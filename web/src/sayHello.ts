@@ -3,7 +3,7 @@ import type { Stack } from './settings.ts';
 
 const tracer = trace.getTracer('hello-web');
 
-export const SCENARIOS = ['normal', 'slow', 'failing'] as const;
+export const SCENARIOS = ['normal', 'slow', 'failing', 'downstream'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Greeting {

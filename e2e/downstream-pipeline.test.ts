@@ -1,0 +1,94 @@
+// The downstream scenario through the whole pipeline without Docker: Chromium clicks "Say hello"
+// with the scenario `downstream`; the page, the server and the greeter export to the real collector,
+// which relays to the real Jaeger. The test checks the trace in Jaeger's API and on the page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { assertDownstreamTrace, DOWNSTREAM_SPANS, startGreeter } from './support/downstream.ts';
+import { assertHelloTrace, only } from './support/hello-trace.ts';
+import { clickSayHello, launchChromium, servePage } from './support/page.ts';
+import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
+import { freePort, startServer, type RunningProcess } from './support/processes.ts';
+
+const SERVICES = ['hello-web', 'hello-server', 'hello-greeter'];
+
+let pipeline: Pipeline;
+let greeter: RunningProcess;
+let greeterUrl: string;
+let server: RunningProcess;
+let serverUrl: string;
+let page: Awaited<ReturnType<typeof servePage>>;
+let browser: Browser;
+let tab: Page;
+
+// The first run builds the collector and Jaeger from Go modules, which takes minutes.
+before(
+  async () => {
+    const pagePort = await freePort();
+    pipeline = await startPipeline(pagePort);
+    greeter = await startGreeter({ OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url });
+    greeterUrl = greeter.ready[1];
+    server = await startServer({
+      OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url,
+      PAGE_PORT: String(pagePort),
+      GREETER_URL: greeterUrl,
+    });
+    serverUrl = server.ready[1];
+    page = await servePage(
+      pagePort,
+      {
+        VITE_SERVER_URL: serverUrl,
+        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
+        VITE_JAEGER_UI_URL: pipeline.jaeger.url,
+      },
+      { JAEGER_QUERY_URL: pipeline.jaeger.url },
+    );
+    browser = await launchChromium();
+    tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await tab.goto(page.ready[1]);
+  },
+  { timeout: 900_000 },
+);
+
+after(async () => {
+  await browser?.close();
+  await page?.dispose();
+  await server?.stop();
+  await greeter?.stop();
+  await pipeline?.stop();
+});
+
+test('downstream: one trace from the click through the server to the greeter, in Jaeger and on the page', async () => {
+  await tab.getByLabel('Scenario').selectOption('downstream');
+  const traceId = await clickSayHello(tab);
+  assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
+
+  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]);
+  assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(SERVICES));
+  assertHelloTrace(spans, { url: `${serverUrl}/hello?scenario=downstream`, name: 'GoFrame' });
+  assertDownstreamTrace(spans, { greeterUrl, name: 'GoFrame' });
+  assert.equal(spans.length, 7, spans.map((span) => `${span.service}: ${span.name}`).join(', '));
+
+  // The waterfall draws the greeter's spans too, below the server's call to it.
+  await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+  await tab.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid="span-row"]').length === count,
+    spans.length,
+    { timeout: 30_000 },
+  );
+  const rows = await tab
+    .getByTestId('span-row')
+    .evaluateAll((elements) =>
+      elements.map((row) => `${row.getAttribute('data-service')}: ${row.querySelector('.span-name')?.textContent}`),
+    );
+  assert.deepEqual(rows, [
+    'hello-web: StartRequests',
+    'hello-web: GET',
+    'hello-server: GET /hello',
+    'hello-server: HelloHandler',
+    'hello-server: GET',
+    'hello-greeter: GET /greeting',
+    'hello-greeter: GreetHandler',
+  ]);
+  assert.equal(only(spans, 'hello-greeter', 'GreetHandler').attributes['app.baggage.name'], 'GoFrame');
+});
