@@ -261,9 +261,12 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
     await other.goto(blind.ready[1]);
     // The page reads every answer, the page server's 502s too: no request is left open.
     await other.waitForLoadState('networkidle', { timeout: 10_000 });
+    // The page load's trace view says so first; the click's view then takes its place.
+    await other.getByTestId('trace-status').filter({ hasText: 'not reachable' }).waitFor();
     await other.getByRole('button', { name: 'Say hello' }).click();
-    const status = other.getByTestId('trace-status');
-    await status.filter({ hasText: 'not reachable' }).waitFor();
+    await other.getByRole('heading', { name: 'Trace of this page load' }).waitFor({ state: 'detached' });
+    const status = other.getByTestId('trace-status').filter({ hasText: 'not reachable' });
+    await status.waitFor();
     assert.match(
       (await status.textContent()) ?? '',
       new RegExp(
