@@ -7,6 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { settings } from './settings.ts';
+import { SendWhenTraceEnds } from './tracing/send-when-trace-ends.ts';
 
 // The exporter retries a batch 5 times over about 13 s, but only within its timeout (10 s by
 // default): 20 s lets the page's spans ride out a collector restart of about 10 s.
@@ -14,15 +15,22 @@ const EXPORT_TIMEOUT_MS = 20_000;
 
 const provider = new WebTracerProvider({
   resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
-  // Straight to the collector, whose CORS must allow this page's origin. The browser's batch
-  // processor also flushes when the page is hidden or left, and the exporter's fetch keepalive
-  // outlives the page, so ended spans are not lost with the batch delay still running.
-  // 500 ms instead of the SDK's 5 s between exports, so that the trace is complete soon after the click.
+  // Straight to the collector's browser receiver, whose CORS must allow this page's origin. The
+  // browser's batch processor also flushes when the page is hidden or left, and the exporter's fetch
+  // keepalive outlives the page, so ended spans are not lost with the batch delay still running.
   spanProcessors: [
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl, timeoutMillis: EXPORT_TIMEOUT_MS }), {
-      scheduledDelayMillis: settings.batchDelayMs,
-    }),
+    // A trace's spans go as soon as its last span ends: a click's trace is complete right after the click.
+    new SendWhenTraceEnds(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl, timeoutMillis: EXPORT_TIMEOUT_MS }), {
+        scheduledDelayMillis: settings.batchDelayMs,
+        // The collector refuses a request over 30,000 bytes: 10 spans of the page stay well under it.
+        maxExportBatchSize: 10,
+      }),
+    ),
   ],
+  // Values cut to 8 KiB, as the collector cuts them: a stack trace keeps its frames, and no value is
+  // too large for Jaeger to store.
+  spanLimits: { attributeValueLengthLimit: 8192 },
 });
 // Registers the default context manager and the W3C trace-context and baggage propagators.
 provider.register();
