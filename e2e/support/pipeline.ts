@@ -34,6 +34,8 @@ export interface Collector {
   browserUrl: string;
   /** The collector's own metrics, in Prometheus' text format. */
   metricsUrl: string;
+  /** Its process, to read its memory. */
+  process: RunningProcess;
   /** Kept, so that a restarted collector listens where the old one did. */
   ports: CollectorPorts;
   /** Spans the collector accepted, from its own metrics (`otelcol_receiver_accepted_spans`). */
@@ -91,6 +93,7 @@ export async function startCollector({
     url: `http://${at(open.http)}`,
     browserUrl: `http://${at(open.browser)}`,
     metricsUrl,
+    process: running,
     ports: open,
     acceptedSpans,
     async settledSpans(atLeast = 0) {
