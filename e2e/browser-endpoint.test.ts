@@ -272,15 +272,18 @@ test(
         sent++;
       }
     });
-    // Meanwhile the server's path: a span every 250 ms, each of its own trace.
+    // Meanwhile the server's path: a batch of 100 spans every 100 ms, each batch a trace of its own.
     const serverTraces: string[] = [];
     const serverPath = (async () => {
       while (Date.now() < floodEnds) {
-        const { traceId, body } = traceRequest('hello-server', [{}]);
+        const { traceId, body } = traceRequest(
+          'hello-server',
+          Array.from({ length: 100 }, () => ({})),
+        );
         const answer = await post(pipeline.collector.url, body);
         assert.equal(answer.status, 200, `the server's receiver during the flood: ${answer.text}`);
         serverTraces.push(traceId);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
     let peakMiB = 0;
@@ -295,7 +298,7 @@ test(
     );
     assert.ok(peakMiB < MEMORY_BOUND_MIB, `collector peak RSS ${peakMiB.toFixed(0)} MiB`);
     // Every span the server's path sent during the flood is in Jaeger.
-    for (const traceId of serverTraces) await storedTrace(traceId);
+    for (const traceId of serverTraces) await storedTrace(traceId, 100);
     assert.ok(serverTraces.length >= 30, `${serverTraces.length} server spans sent during the flood`);
   },
 );
