@@ -9,7 +9,6 @@ import (
 	"log"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
@@ -44,7 +43,6 @@ func components() (otelcol.Factories, error) {
 	}
 	if factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
 		memorylimiterprocessor.NewFactory(), // memory_limiter
-		resourceprocessor.NewFactory(),      // resource
 		transformprocessor.NewFactory(),     // transform
 	); err != nil {
 		return otelcol.Factories{}, err
