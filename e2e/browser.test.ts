@@ -80,10 +80,19 @@ test('a typed name crosses as baggage and comes back', async () => {
 test('leaving the page sends its ended spans at once, well before the batch delay', async () => {
   const { tab, traceId } = await sayHello();
   await tab.getByTestId('answer').waitFor();
-  // The fetch span ends about 300 ms after its response.
-  await tab.waitForTimeout(500);
+  // At once, while the fetch span is still open (it ends about 300 ms after its response), so that the
+  // trace has not ended and the page has not sent the click span yet.
   await tab.goto('about:blank');
-  // The page's batch delay is 10 s here; the page is gone, so only the flush on leaving can send them.
+  // The page's batch delay is 10 s here; the page is gone, so only the flush on leaving can send it.
+  const spans = await traceSpans(traceId, ['StartRequests'], 2_000);
+  assert.equal(spans.filter((span) => span.service === 'hello-web').length, 1);
+  await tab.close();
+});
+
+test("a click's trace leaves the page as soon as its last span ends, well before the batch delay", async () => {
+  const { tab, traceId } = await sayHello();
+  await tab.getByTestId('answer').waitFor();
+  // The page stays open; its batch delay is 10 s here.
   const spans = await traceSpans(traceId, ['StartRequests', 'GET'], 2_000);
   assert.equal(spans.filter((span) => span.service === 'hello-web').length, 2);
   await tab.close();

@@ -21,7 +21,7 @@ import { ensureStandinImages } from './support/standin-images.ts';
 const ports = await freeAddresses();
 const PAGE = `http://localhost:${ports.PAGE_PORT}`;
 const SERVER = `http://localhost:${ports.SERVER_PORT}`;
-const COLLECTOR = `http://localhost:${ports.COLLECTOR_HTTP_PORT}`;
+const COLLECTOR = `http://localhost:${ports.COLLECTOR_BROWSER_PORT}`;
 const JAEGER = `http://localhost:${ports.JAEGER_UI_PORT}`;
 
 let project: ComposeProject | undefined;

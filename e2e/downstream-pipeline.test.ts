@@ -38,7 +38,7 @@ before(
       pagePort,
       {
         VITE_SERVER_URL: serverUrl,
-        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
+        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.browserUrl}/v1/traces`,
         VITE_JAEGER_UI_URL: pipeline.jaeger.url,
       },
       { JAEGER_QUERY_URL: pipeline.jaeger.url },

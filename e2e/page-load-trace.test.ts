@@ -22,7 +22,7 @@ before(
     page = await servePage(
       pagePort,
       {
-        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
+        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.browserUrl}/v1/traces`,
         VITE_JAEGER_UI_URL: pipeline.jaeger.url,
       },
       { JAEGER_QUERY_URL: pipeline.jaeger.url, OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url },

@@ -357,7 +357,7 @@ test("the page draws the page load's trace from the real Jaeger, first in its li
     pagePort,
     {
       VITE_SERVER_URL: proxy.url,
-      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.url}/v1/traces`,
+      VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pipeline.collector.browserUrl}/v1/traces`,
       VITE_JAEGER_UI_URL: pipeline.jaeger.url,
     },
     { JAEGER_QUERY_URL: pipeline.jaeger.url, OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url },

@@ -34,7 +34,12 @@ before(
   async () => {
     pagePort = await freePort();
     pipeline = await startPipeline(pagePort);
-    stack = await startServerAndPage({ pagePort, otlpUrl: pipeline.collector.url, jaegerUrl: pipeline.jaeger.url });
+    stack = await startServerAndPage({
+      pagePort,
+      otlpUrl: pipeline.collector.url,
+      pageOtlpUrl: pipeline.collector.browserUrl,
+      jaegerUrl: pipeline.jaeger.url,
+    });
     browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await tab.goto(stack.pageUrl);
@@ -284,10 +289,10 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
 
 test("the collector grants CORS to the page's origin, with either spelling of loopback, and no other", async () => {
   for (const origin of [`http://localhost:${pagePort}`, `http://127.0.0.1:${pagePort}`]) {
-    assert.equal(await preflight(pipeline.collector.url, origin), origin);
+    assert.equal(await preflight(pipeline.collector.browserUrl, origin), origin);
   }
   for (const origin of ['http://evil.example', `http://localhost:${pagePort + 1}`, 'null']) {
-    assert.equal(await preflight(pipeline.collector.url, origin), null, origin);
+    assert.equal(await preflight(pipeline.collector.browserUrl, origin), null, origin);
   }
 });
 

@@ -26,7 +26,7 @@ export default defineConfig(({ mode }) => {
   const addresses = {
     VITE_SERVER_URL: env.SERVER_PORT && `http://localhost:${env.SERVER_PORT}`,
     VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
-      env.COLLECTOR_HTTP_PORT && `http://localhost:${env.COLLECTOR_HTTP_PORT}/v1/traces`,
+      env.COLLECTOR_BROWSER_PORT && `http://localhost:${env.COLLECTOR_BROWSER_PORT}/v1/traces`,
     VITE_JAEGER_UI_URL: env.JAEGER_UI_PORT && `http://localhost:${env.JAEGER_UI_PORT}`,
   };
   for (const [name, address] of Object.entries(addresses)) if (address && !env[name]) process.env[name] = address;

@@ -12,6 +12,8 @@ export interface ReceivedSpan {
   parentSpanId: string;
   name: string;
   kind: SpanKind;
+  /** When it ended, in milliseconds since the epoch. */
+  endUnixMs: number;
   durationMs: number;
   status: { code: StatusCode; message: string };
   attributes: Record<string, unknown>;
@@ -196,6 +198,7 @@ export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
         parentSpanId: toHex(span.parentSpanId),
         name: span.name,
         kind: (span.kind ?? 0) as SpanKind,
+        endUnixMs: Number(span.endTimeUnixNano ?? 0) / 1e6,
         durationMs: (Number(span.endTimeUnixNano ?? 0) - Number(span.startTimeUnixNano ?? 0)) / 1e6,
         status: { code: (span.status?.code ?? StatusCode.UNSET) as StatusCode, message: span.status?.message ?? '' },
         attributes: toRecord(span.attributes),

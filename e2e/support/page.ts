@@ -67,18 +67,21 @@ export interface ServerAndPage {
 
 /**
  * The hello server, and the page built to call it and served on `pagePort`, as the stack runs them:
- * the server, the page server and the page export to the OTLP/HTTP base URL `otlpUrl`, the server grants CORS to the page's origin, and
- * the page links to traces at `jaegerUrl`, where its page server also reads them. `pageEnv` adds
- * VITE_* settings.
+ * the server and the page server export to the OTLP/HTTP base URL `otlpUrl`, the page to `pageOtlpUrl`
+ * (the collector's browser receiver; `otlpUrl` by default), the server grants CORS to the page's
+ * origin, and the page links to traces at `jaegerUrl`, where its page server also reads them.
+ * `pageEnv` adds VITE_* settings.
  */
 export async function startServerAndPage({
   pagePort,
   otlpUrl,
+  pageOtlpUrl = otlpUrl,
   jaegerUrl,
   pageEnv = {},
 }: {
   pagePort: number;
   otlpUrl: string;
+  pageOtlpUrl?: string;
   jaegerUrl: string;
   pageEnv?: Record<string, string>;
 }): Promise<ServerAndPage> {
@@ -89,7 +92,7 @@ export async function startServerAndPage({
       pagePort,
       {
         VITE_SERVER_URL: serverUrl,
-        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlpUrl}/v1/traces`,
+        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pageOtlpUrl}/v1/traces`,
         VITE_JAEGER_UI_URL: jaegerUrl,
         ...pageEnv,
       },

@@ -24,12 +24,18 @@ function startNative(
   return startProcess(...onCore(cpu, binary, args), { cwd: repoRoot, env, readyPattern: READY });
 }
 
-const COLLECTOR_PORTS = ['grpc', 'http', 'health', 'metrics'] as const;
+const COLLECTOR_PORTS = ['grpc', 'http', 'browser', 'health', 'metrics'] as const;
 export type CollectorPorts = Record<(typeof COLLECTOR_PORTS)[number], number>;
 
 export interface Collector {
-  /** OTLP/HTTP base URL. */
+  /** OTLP/HTTP base URL of the server's receiver. */
   url: string;
+  /** OTLP/HTTP base URL of the page's receiver, the one with CORS. */
+  browserUrl: string;
+  /** The collector's own metrics, in Prometheus' text format. */
+  metricsUrl: string;
+  /** Its process, to read its memory. */
+  process: RunningProcess;
   /** Kept, so that a restarted collector listens where the old one did. */
   ports: CollectorPorts;
   /** Spans the collector accepted, from its own metrics (`otelcol_receiver_accepted_spans`). */
@@ -69,6 +75,7 @@ export async function startCollector({
     {
       COLLECTOR_GRPC_PORT: String(open.grpc),
       COLLECTOR_HTTP_PORT: String(open.http),
+      COLLECTOR_BROWSER_PORT: String(open.browser),
       COLLECTOR_HEALTH_PORT: String(open.health),
       COLLECTOR_METRICS_PORT: String(open.metrics),
       PAGE_PORT: String(pagePort),
@@ -76,13 +83,17 @@ export async function startCollector({
     },
     cpu,
   );
+  const metricsUrl = `http://${at(open.metrics)}/metrics`;
   const acceptedSpans = async () => {
-    const metrics = await (await fetch(`http://${at(open.metrics)}/metrics`)).text();
+    const metrics = await (await fetch(metricsUrl)).text();
     const counters = metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?(?:\{[^}]*\})? (\S+)$/gm);
     return [...counters].reduce((sum, [, value]) => sum + Number(value), 0);
   };
   return {
     url: `http://${at(open.http)}`,
+    browserUrl: `http://${at(open.browser)}`,
+    metricsUrl,
+    process: running,
     ports: open,
     acceptedSpans,
     async settledSpans(atLeast = 0) {

@@ -1,13 +1,15 @@
 // Command otelcol is an OpenTelemetry Collector with exactly the components that
 // otel-collector-config.yaml uses, laid out the way the OpenTelemetry Collector Builder
 // generates a distribution. Its module versions match the otel/opentelemetry-collector-contrib
-// image that docker-compose.yml pins.
+// image that docker-compose.yml pins, but for the transform processor: v0.161.0, the newest whose
+// modules the Go module proxy serves, and which builds on these core modules.
 package main
 
 import (
 	"log"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/provider/envprovider"
@@ -41,6 +43,7 @@ func components() (otelcol.Factories, error) {
 	}
 	if factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
 		memorylimiterprocessor.NewFactory(), // memory_limiter
+		transformprocessor.NewFactory(),     // transform
 	); err != nil {
 		return otelcol.Factories{}, err
 	}

@@ -11,6 +11,7 @@ import { settings } from './settings.ts';
 import { tracePageErrors } from './tracing/page-errors.ts';
 import { notePageLoadSpan } from './tracing/page-load-trace.ts';
 import { createSessions } from './tracing/sessions.ts';
+import { SendWhenTraceEnds } from './tracing/send-when-trace-ends.ts';
 
 // The exporter retries a batch 5 times over about 13 s, but only within its timeout (10 s by
 // default): 20 s lets the page's spans ride out a collector restart of about 10 s.
@@ -24,14 +25,21 @@ const provider = new WebTracerProvider({
   spanProcessors: [
     // First, so that each span has its session.id before it is batched.
     sessions.spanProcessor,
-    // Straight to the collector, whose CORS must allow this page's origin. The browser's batch
-    // processor also flushes when the page is hidden or left, and the exporter's fetch keepalive
-    // outlives the page, so ended spans are not lost with the batch delay still running.
-    // 500 ms instead of the SDK's 5 s between exports, so that the trace is complete soon after the click.
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl, timeoutMillis: EXPORT_TIMEOUT_MS }), {
-      scheduledDelayMillis: settings.batchDelayMs,
-    }),
+    // Straight to the collector's browser receiver, whose CORS must allow this page's origin. The
+    // browser's batch processor also flushes when the page is hidden or left, and the exporter's fetch
+    // keepalive outlives the page, so ended spans are not lost with the batch delay still running.
+    // A trace's spans go as soon as its last span ends: a click's trace is complete right after the click.
+    new SendWhenTraceEnds(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.otlpTracesUrl, timeoutMillis: EXPORT_TIMEOUT_MS }), {
+        scheduledDelayMillis: settings.batchDelayMs,
+        // The collector refuses a request over 30,000 bytes: 10 spans of the page stay well under it.
+        maxExportBatchSize: 10,
+      }),
+    ),
   ],
+  // Values cut to 8 KiB, as the collector cuts them: a stack trace keeps its frames, and no value is
+  // too large for Jaeger to store.
+  spanLimits: { attributeValueLengthLimit: 8192 },
 });
 
 registerInstrumentations({

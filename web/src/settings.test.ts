@@ -5,7 +5,7 @@ import { originPattern, readSettings } from './settings.ts';
 test('defaults point at the local pipeline', () => {
   assert.deepEqual(readSettings({}), {
     serviceName: 'hello-web',
-    otlpTracesUrl: 'http://localhost:4318/v1/traces',
+    otlpTracesUrl: 'http://localhost:4319/v1/traces',
     serverUrl: 'http://localhost:8000',
     jaegerUiUrl: 'http://localhost:16686',
     batchDelayMs: 500,

@@ -30,7 +30,7 @@ export function readSettings(env: Env, pageOrigin = 'http://localhost:5173'): Se
   const serverUrl = readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000');
   return {
     serviceName: env.VITE_OTEL_SERVICE_NAME || 'hello-web',
-    otlpTracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http://localhost:4318/v1/traces'),
+    otlpTracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http://localhost:4319/v1/traces'),
     serverUrl,
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
     batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
