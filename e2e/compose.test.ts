@@ -10,9 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
 import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts';
 import { preflight } from './support/cors.ts';
-import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
+import { assertHelloTrace, HELLO_SPANS, only, PAGE_LOAD_SPANS } from './support/hello-trace.ts';
 import { newTraceparent } from './support/load.ts';
-import { clickSayHello, launchChromium } from './support/page.ts';
+import { clickSayHello, launchChromium, pageLoadTraceId } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { freeAddresses, repoRoot } from './support/processes.ts';
 import { ensureStandinImages } from './support/standin-images.ts';
@@ -128,6 +128,24 @@ test(
 test("the collector grants CORS to the page's origin and refuses another", async () => {
   assert.equal(await preflight(COLLECTOR, PAGE), PAGE);
   assert.equal(await preflight(COLLECTOR, 'http://evil.example'), null);
+});
+
+test("a page load: Jaeger holds the page server's document span, with documentLoad and its fetches under it", async () => {
+  const own = await browser!.newPage();
+  try {
+    await own.goto(PAGE);
+    const traceId = await pageLoadTraceId(own);
+    const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, PAGE_LOAD_SPANS));
+    const document = only(spans, 'hello-page', 'GET /');
+    assert.equal(document.parentSpanId, '', 'the page server starts the trace');
+    const load = only(spans, 'hello-web', 'documentLoad');
+    assert.equal(load.parentSpanId, document.spanId);
+    for (const span of spans.filter((span) => ['documentFetch', 'resourceFetch'].includes(span.name))) {
+      assert.equal(span.parentSpanId, load.spanId, `${span.name} is not under documentLoad`);
+    }
+  } finally {
+    await own.close();
+  }
 });
 
 test('Jaeger keeps its traces across a restart, in the jaeger-data volume', { timeout: 120_000 }, async () => {

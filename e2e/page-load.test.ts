@@ -378,6 +378,22 @@ test("the page draws the page load's trace from the real Jaeger, first in its li
     assert.ok(rows.includes('documentFetch') && rows.includes('resourceFetch'), rows.join(', '));
     const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, PAGE_LOAD_SPANS);
     assert.equal(rows.length, spans.length, 'one bar per span');
+    // Searching Jaeger for the session's tag finds this page load's trace.
+    const sessionId = String(only(spans, 'hello-web', 'documentLoad').attributes['session.id']);
+    const search = new URLSearchParams({
+      service: 'hello-web',
+      tags: JSON.stringify({ 'session.id': sessionId }),
+      lookback: '1h',
+      limit: '20',
+    });
+    const found = (await (await fetch(`${pipeline.jaeger.url}/api/traces?${search}`)).json()) as {
+      data: { traceID: string }[];
+    };
+    assert.deepEqual(
+      found.data.map((trace) => trace.traceID),
+      [traceId],
+      "Jaeger's search for the session.id tag finds the session's one trace",
+    );
     assert.match(
       (await tab.getByTestId('history').getByRole('listitem').first().textContent()) ?? '',
       /^This page load/,
