@@ -140,8 +140,8 @@ test("a page load: Jaeger holds the page server's document span, with documentLo
     assert.equal(document.parentSpanId, '', 'the page server starts the trace');
     const load = only(spans, 'hello-web', 'documentLoad');
     assert.equal(load.parentSpanId, document.spanId);
-    for (const span of spans.filter((span) => ['documentFetch', 'resourceFetch'].includes(span.name))) {
-      assert.equal(span.parentSpanId, load.spanId, `${span.name} is not under documentLoad`);
+    for (const fetched of spans.filter((span) => ['documentFetch', 'resourceFetch'].includes(span.name))) {
+      assert.equal(fetched.parentSpanId, load.spanId, `${fetched.name} is not under documentLoad`);
     }
   } finally {
     await own.close();

@@ -3,13 +3,13 @@
 // the document's `<meta name="traceparent">` and in Server-Timing, whatever the request carries.
 import assert from 'node:assert/strict';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OtlpReceiver, SpanKind, type ReceivedSpan } from './support/otlp-receiver.ts';
 import { buildPage, startPageServer } from './support/page.ts';
 import { freePort, type RunningProcess } from './support/processes.ts';
+import { sendRaw } from './support/raw-request.ts';
 
 const FOREIGN_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const FOREIGN_SPAN_ID = 'b7ad6b7169203331';
@@ -40,31 +40,8 @@ after(async () => {
   if (pageDir) await rm(pageDir, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Sends `method path` exactly as written (quotes and angle brackets too) to `toPort`. */
-function send(method: string, path: string, headers: Record<string, string> = {}, toPort = port): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port: toPort, method, path, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-      response.on('error', reject);
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, toPort = port) =>
+  sendRaw(toPort, method, path, headers);
 
 /** The traceparent the document names, split into its parts; fails when the tag is missing. */
 function metaOf(html: string) {

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sendRaw } from '../e2e/support/raw-request.ts';
 
 const SECRET = 'secret-outside-the-page-folder';
 const DOTFILE_SECRET = 'secret-in-a-dotfile';
@@ -59,31 +59,8 @@ after(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Sends `method path` exactly as written, without any normalization of the path. */
-function send(method: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-      response.on('error', reject);
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}) =>
+  sendRaw(port, method, path, headers);
 
 test('serves the page with its content types, nosniff, and the cache policy for each kind of file', async () => {
   const expected: [string, string, string][] = [
