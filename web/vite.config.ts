@@ -22,11 +22,10 @@ function jaegerProxy(jaegerUrl: string): Plugin {
 export default defineConfig(({ mode }) => {
   // The environment wins over the files.
   const env = loadEnv(mode, envDir, '');
-  // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address.
+  // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address;
+  // it sends its spans to the page's own origin (the page server relays them to the collector).
   const addresses = {
     VITE_SERVER_URL: env.SERVER_PORT && `http://localhost:${env.SERVER_PORT}`,
-    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
-      env.COLLECTOR_BROWSER_PORT && `http://localhost:${env.COLLECTOR_BROWSER_PORT}/v1/traces`,
     VITE_JAEGER_UI_URL: env.JAEGER_UI_PORT && `http://localhost:${env.JAEGER_UI_PORT}`,
   };
   for (const [name, address] of Object.entries(addresses)) if (address && !env[name]) process.env[name] = address;
