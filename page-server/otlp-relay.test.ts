@@ -7,11 +7,14 @@ import { MAX_BODY_BYTES, OTLP_TRACES_PATH, otlpRelay, relaySettings, type RelayS
 
 /** What a loopback collector stand-in received: one body per request. */
 const received: Buffer[] = [];
+/** Requests the stand-in saw begin, whole or not. */
+let started = 0;
 let collector: Server;
 let collectorUrl: string;
 
 before(async () => {
   collector = createServer(async (incoming, response) => {
+    started++;
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of incoming) chunks.push(chunk as Buffer);
@@ -102,9 +105,11 @@ test('a body over the cap is refused with 413, announced or streamed, and never 
   t.after(relay.close);
   received.length = 0;
   const body = 'x'.repeat(MAX_BODY_BYTES + 1);
+  const before = started;
   const announced = await send(relay.url, { body });
   assert.equal(announced.status, 413);
   assert.match(announced.body, /at most 30000 bytes/);
+  assert.equal(started, before, 'a body announced too large is refused before anything is forwarded');
   const streamed = await send(relay.url, { body, chunked: true });
   assert.equal(streamed.status, 413);
   assert.equal(
