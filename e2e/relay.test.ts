@@ -119,13 +119,17 @@ test(
     const FLOOD_MS = 6_000;
     const MEMORY_BOUND_MIB = 200;
     const browser = await launchChromium();
+    const floodEnds = Date.now() + FLOOD_MS;
+    let stopped = false;
+    const flooding = () => !stopped && Date.now() < floodEnds;
+    let flood: Promise<void>[] = [];
+    let memory: Promise<void> | undefined;
     try {
-      const floodEnds = Date.now() + FLOOD_MS;
       const statuses = new Map<number, number>();
       let retryAfter: string | undefined;
       // 8 connections from 127.0.0.2 at once, each sending as fast as it is answered.
-      const flood = Array.from({ length: 8 }, async () => {
-        while (Date.now() < floodEnds) {
+      flood = Array.from({ length: 8 }, async () => {
+        while (flooding()) {
           const answer = await post(pageSpan().body, { localAddress: '127.0.0.2' }).catch(() => ({
             status: 0,
             retryAfter: undefined,
@@ -135,8 +139,8 @@ test(
         }
       });
       let peakMiB = 0;
-      const memory = (async () => {
-        while (Date.now() < floodEnds) {
+      memory = (async () => {
+        while (flooding()) {
           peakMiB = Math.max(peakMiB, (await memoryMiB(pipeline.collector.process)).rss);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
@@ -162,6 +166,9 @@ test(
       assert.match(retryAfter ?? '', /^[1-9]\d*$/, 'a 429 says when to try again');
       assert.ok(peakMiB < MEMORY_BOUND_MIB, `collector peak RSS ${peakMiB.toFixed(0)} MiB`);
     } finally {
+      // A failure ends the flood too, before the pipeline stops.
+      stopped = true;
+      await Promise.allSettled([...flood, memory]);
       await browser.close();
     }
   },
