@@ -105,11 +105,11 @@ test('a body over the cap is refused with 413, announced or streamed, and never 
   t.after(relay.close);
   received.length = 0;
   const body = 'x'.repeat(MAX_BODY_BYTES + 1);
-  const before = started;
+  const startedBefore = started;
   const announced = await send(relay.url, { body });
   assert.equal(announced.status, 413);
   assert.match(announced.body, /at most 30000 bytes/);
-  assert.equal(started, before, 'a body announced too large is refused before anything is forwarded');
+  assert.equal(started, startedBefore, 'a body announced too large is refused before anything is forwarded');
   const streamed = await send(relay.url, { body, chunked: true });
   assert.equal(streamed.status, 413);
   assert.equal(
