@@ -9,7 +9,7 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 // In memory, so no Redis or other store; points per second per key; and a burst on top of the rate.
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { readUrl } from '../web/shared/read-url.ts';
+import { collectorBrowserUrl } from './collector-url.ts';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 /** The collector's `max_request_body_size` for the browser receiver (otel-collector-config.yaml). */
@@ -38,7 +38,7 @@ export function relaySettings(env: Env = process.env): RelaySettings {
     throw new Error(`PAGE_OTLP_BURST (${burst}) must be at least PAGE_OTLP_RATE (${ratePerSecond})`);
   }
   return {
-    collectorUrl: readUrl(env, 'COLLECTOR_BROWSER_URL', `http://127.0.0.1:${env.COLLECTOR_BROWSER_PORT || 4319}`),
+    collectorUrl: collectorBrowserUrl(env),
     ratePerSecond,
     burst,
   };

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
+import { collectorBrowserUrl } from '../page-server/collector-url.ts';
 import { handleJaegerRequest, jaegerQueryUrl } from '../page-server/jaeger-proxy.ts';
 import { readSettings } from './src/settings.ts';
 
@@ -32,12 +33,15 @@ export default defineConfig(({ mode }) => {
   // Fails the dev server and the build early, with the variable's name, when a VITE_* setting is malformed.
   readSettings(loadEnv(mode, envDir, 'VITE_'));
   const port = Number(env.PAGE_PORT || 5173);
+  // The page's spans, on its own origin, straight to the collector: the page server's relay (with
+  // its size and rate limits) runs only in the page server.
+  const proxy = { '/v1/traces': collectorBrowserUrl(env) };
   return {
     envDir,
     plugins: [react(), jaegerProxy(jaegerQueryUrl(env))],
     // The page uses ES2023 (Array#toSorted, URL.canParse): browsers from 2023 on.
     build: { target: 'es2023' },
-    server: { port, strictPort: true },
-    preview: { port, strictPort: true },
+    server: { port, strictPort: true, proxy },
+    preview: { port, strictPort: true, proxy },
   };
 });
