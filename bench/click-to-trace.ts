@@ -30,7 +30,8 @@ const pipeline = await startPipeline(pagePort);
 const stack = await startServerAndPage({
   pagePort,
   otlpUrl: pipeline.collector.url,
-  pageOtlpUrl: pipeline.collector.browserUrl,
+  // As shipped: the page exports to its own origin, and the page server relays.
+  relayTo: pipeline.collector.browserUrl,
   jaegerUrl: pipeline.jaeger.url,
 });
 const browser = await launchChromium();

@@ -1,5 +1,5 @@
-// Serves the built page (web/dist/) on PAGE_PORT, natively and in the web container, and proxies
-// the page's trace requests to Jaeger. Each copy of the document names its SERVER span
+// Serves the built page (web/dist/) on PAGE_PORT, natively and in the web container, relays the
+// page's spans to the collector (otlp-relay.ts) and proxies the page's trace requests to Jaeger. Each copy of the document names its SERVER span
 // (instrumentation.ts) in a traceparent meta tag, so that the page load's trace starts here.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import serveStatic from 'serve-static';
 import { documentWithTraceparent, isDocumentRequest } from './document.ts';
 import { handleJaegerRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
+import { otlpRelay, relaySettings, type RelaySettings } from './otlp-relay.ts';
 
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url)));
 const host = process.env.PAGE_HOST || '127.0.0.1';
@@ -22,6 +23,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 const jaegerUrl = jaegerQueryUrl();
+let relay: RelaySettings;
+try {
+  relay = relaySettings();
+} catch (error) {
+  console.error(`hello-page server cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
+const relayExport = otlpRelay(relay);
 
 const indexFile = join(root, 'index.html');
 let renderDocument: (traceparent: string | undefined) => string;
@@ -60,6 +69,7 @@ const server = createServer((request, response) => {
 async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (request.url === '/healthz') return sendText(response, 200, 'ok', { 'Cache-Control': 'no-store' });
   if (isDocumentRequest(request)) return sendDocument(request, response);
+  if (await relayExport(request, response)) return;
   if (await handleJaegerRequest(request, response, jaegerUrl)) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
@@ -108,7 +118,7 @@ function sendText(response: ServerResponse, status: number, text: string, header
 server.listen(port, host, () => {
   const { port: boundPort } = server.address() as AddressInfo;
   console.log(
-    `hello-page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; traces from ${jaegerUrl})`,
+    `hello-page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; spans to ${relay.collectorUrl}, traces from ${jaegerUrl})`,
   );
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

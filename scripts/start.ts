@@ -50,7 +50,7 @@ if (await goVersion()) {
   );
 } else {
   log(
-    `${GO_MISSING}\n[start] Starting the page, the server and the greeter only; the Node processes' spans go to ${local('COLLECTOR_HTTP_PORT')}, the page's to ${local('COLLECTOR_BROWSER_PORT')}, if anything listens there.`,
+    `${GO_MISSING}\n[start] Starting the page, the server and the greeter only; the Node processes' spans go to ${local('COLLECTOR_HTTP_PORT')}, the page's (through the page server) to ${local('COLLECTOR_BROWSER_PORT')}, if anything listens there.`,
   );
 }
 parts.push(
@@ -151,7 +151,7 @@ try {
   log(`Ready. Open ${local('PAGE_PORT')} and click "Say hello".
 [start]   server:     ${local('SERVER_PORT', '/hello')}
 [start]   greeter:    ${local('GREETER_PORT', '/greeting')} (the server calls it in the downstream scenario)
-[start]   collector:  ${pipeline ? `${local('COLLECTOR_BROWSER_PORT')} (the page's OTLP HTTP), ${local('COLLECTOR_HTTP_PORT')} and localhost:${env.COLLECTOR_GRPC_PORT} (the server's OTLP HTTP and gRPC)` : 'not started (no Go)'}
+[start]   collector:  ${pipeline ? `${local('COLLECTOR_BROWSER_PORT')} (the page's OTLP HTTP, through the page server), ${local('COLLECTOR_HTTP_PORT')} and localhost:${env.COLLECTOR_GRPC_PORT} (the server's OTLP HTTP and gRPC)` : 'not started (no Go)'}
 [start]   Jaeger:     ${pipeline ? `${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}, traces kept in ${dataDir}` : 'not started (no Go)'}
 [start] Press Ctrl-C to stop.`);
 } catch (error) {

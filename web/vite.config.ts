@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
+import { collectorBrowserUrl } from '../page-server/collector-url.ts';
 import { handleJaegerRequest, jaegerQueryUrl } from '../page-server/jaeger-proxy.ts';
 import { readSettings } from './src/settings.ts';
 
@@ -22,23 +23,25 @@ function jaegerProxy(jaegerUrl: string): Plugin {
 export default defineConfig(({ mode }) => {
   // The environment wins over the files.
   const env = loadEnv(mode, envDir, '');
-  // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address.
+  // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address;
+  // it sends its spans to the page's own origin (the page server relays them to the collector).
   const addresses = {
     VITE_SERVER_URL: env.SERVER_PORT && `http://localhost:${env.SERVER_PORT}`,
-    VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
-      env.COLLECTOR_BROWSER_PORT && `http://localhost:${env.COLLECTOR_BROWSER_PORT}/v1/traces`,
     VITE_JAEGER_UI_URL: env.JAEGER_UI_PORT && `http://localhost:${env.JAEGER_UI_PORT}`,
   };
   for (const [name, address] of Object.entries(addresses)) if (address && !env[name]) process.env[name] = address;
   // Fails the dev server and the build early, with the variable's name, when a VITE_* setting is malformed.
   readSettings(loadEnv(mode, envDir, 'VITE_'));
   const port = Number(env.PAGE_PORT || 5173);
+  // The page's spans, on its own origin, straight to the collector: the page server's relay (with
+  // its size and rate limits) runs only in the page server.
+  const proxy = { '/v1/traces': collectorBrowserUrl(env) };
   return {
     envDir,
     plugins: [react(), jaegerProxy(jaegerQueryUrl(env))],
     // The page uses ES2023 (Array#toSorted, URL.canParse): browsers from 2023 on.
     build: { target: 'es2023' },
-    server: { port, strictPort: true },
-    preview: { port, strictPort: true },
+    server: { port, strictPort: true, proxy },
+    preview: { port, strictPort: true, proxy },
   };
 });

@@ -68,7 +68,8 @@ export interface ServerAndPage {
 /**
  * The hello server, and the page built to call it and served on `pagePort`, as the stack runs them:
  * the server and the page server export to the OTLP/HTTP base URL `otlpUrl`, the page to `pageOtlpUrl`
- * (the collector's browser receiver; `otlpUrl` by default), the server grants CORS to the page's
+ * (the collector's browser receiver; `otlpUrl` by default) or, with `relayTo`, to its own origin, whose
+ * page server relays to the browser receiver at `relayTo`; the server grants CORS to the page's
  * origin, and the page links to traces at `jaegerUrl`, where its page server also reads them.
  * `pageEnv` adds VITE_* settings.
  */
@@ -76,12 +77,14 @@ export async function startServerAndPage({
   pagePort,
   otlpUrl,
   pageOtlpUrl = otlpUrl,
+  relayTo,
   jaegerUrl,
   pageEnv = {},
 }: {
   pagePort: number;
   otlpUrl: string;
   pageOtlpUrl?: string;
+  relayTo?: string;
   jaegerUrl: string;
   pageEnv?: Record<string, string>;
 }): Promise<ServerAndPage> {
@@ -92,11 +95,15 @@ export async function startServerAndPage({
       pagePort,
       {
         VITE_SERVER_URL: serverUrl,
-        VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pageOtlpUrl}/v1/traces`,
+        ...(relayTo ? {} : { VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${pageOtlpUrl}/v1/traces` }),
         VITE_JAEGER_UI_URL: jaegerUrl,
         ...pageEnv,
       },
-      { JAEGER_QUERY_URL: jaegerUrl, OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl },
+      {
+        JAEGER_QUERY_URL: jaegerUrl,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+        ...(relayTo ? { COLLECTOR_BROWSER_URL: relayTo } : {}),
+      },
     );
     return {
       server,

@@ -5,14 +5,14 @@ import { originPattern, readSettings } from './settings.ts';
 test('defaults point at the local pipeline', () => {
   assert.deepEqual(readSettings({}), {
     serviceName: 'hello-web',
-    otlpTracesUrl: 'http://localhost:4319/v1/traces',
+    otlpTracesUrl: 'http://localhost:5173/v1/traces',
     serverUrl: 'http://localhost:8000',
     jaegerUiUrl: 'http://localhost:16686',
     batchDelayMs: 500,
     session: { inactivityTimeout: 1800, maxDuration: 14400 },
     stack: 'npm',
     traceHeaderUrls: [originPattern('http://localhost:8000')],
-    untracedUrls: [/^http:\/\/localhost:5173\/api\//],
+    untracedUrls: [/^http:\/\/localhost:5173\/api\//, /^http:\/\/localhost:5173\/v1\/traces$/],
   });
 });
 
@@ -39,7 +39,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
     session: { inactivityTimeout: 600, maxDuration: 3600 },
     stack: 'compose',
     traceHeaderUrls: [originPattern('https://api.example')],
-    untracedUrls: [/^https:\/\/shop\.example\/api\//],
+    untracedUrls: [/^https:\/\/shop\.example\/api\//, /^https:\/\/otel\.example\/v1\/traces$/],
   });
 });
 
@@ -80,6 +80,16 @@ test('originPattern matches the server origin and nothing else', () => {
   ]) {
     assert.equal(pattern.test(url), false, url);
   }
+});
+
+test('the page exports to its own origin unless told otherwise, and fetch never traces an export', () => {
+  const { otlpTracesUrl, untracedUrls } = readSettings({}, 'https://shop.example');
+  assert.equal(otlpTracesUrl, 'https://shop.example/v1/traces');
+  assert.ok(untracedUrls.some((untraced) => untraced.test(otlpTracesUrl)));
+  assert.equal(
+    untracedUrls.some((untraced) => untraced.test('https://shop.example/v1/traces/more')),
+    false,
+  );
 });
 
 test("untracedUrls are the page's own API on the page's origin, and nothing else", () => {

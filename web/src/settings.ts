@@ -16,7 +16,7 @@ export interface Settings {
   stack: Stack;
   /** Where fetch sends trace headers: the server's origin only. */
   traceHeaderUrls: RegExp[];
-  /** What fetch does not trace: the page's own API on the page's origin, which the page server answers. */
+  /** What fetch does not trace: the page's own API on the page's origin, and the page's exports. */
   untracedUrls: RegExp[];
 }
 
@@ -28,9 +28,11 @@ type Env = Record<string, string | undefined>;
  */
 export function readSettings(env: Env, pageOrigin = 'http://localhost:5173'): Settings {
   const serverUrl = readUrl(env, 'VITE_SERVER_URL', 'http://localhost:8000');
+  // By default the page's own origin, whose page server relays to the collector with a per-client rate.
+  const otlpTracesUrl = readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', new URL('/v1/traces', pageOrigin).href);
   return {
     serviceName: env.VITE_OTEL_SERVICE_NAME || 'hello-web',
-    otlpTracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'http://localhost:4319/v1/traces'),
+    otlpTracesUrl,
     serverUrl,
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
     batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
@@ -40,7 +42,10 @@ export function readSettings(env: Env, pageOrigin = 'http://localhost:5173'): Se
     },
     stack: readStack(env),
     traceHeaderUrls: [originPattern(serverUrl)],
-    untracedUrls: [new RegExp(`^${escapeRegExp(new URL(PAGE_API_PATH, pageOrigin).href)}`)],
+    untracedUrls: [
+      new RegExp(`^${escapeRegExp(new URL(PAGE_API_PATH, pageOrigin).href)}`),
+      new RegExp(`^${escapeRegExp(otlpTracesUrl)}$`),
+    ],
   };
 }
 
