@@ -33,8 +33,11 @@ before(async () => {
 after(() => collector.close());
 
 /** A page server with only the relay, and `settings` over the defaults. */
-async function startRelay(settings: Partial<RelaySettings> = {}): Promise<{ url: string; close(): void }> {
-  const relay = otlpRelay({ collectorUrl, ratePerSecond: 10, burst: 20, ...settings });
+async function startRelay(
+  settings: Partial<RelaySettings> = {},
+  options: { reportEveryMs?: number } = {},
+): Promise<{ url: string; close(): void }> {
+  const relay = otlpRelay({ collectorUrl, ratePerSecond: 10, burst: 20, ...settings }, options);
   const server = createServer(async (incoming, response) => {
     if (!(await relay(incoming, response))) response.writeHead(404).end();
   });
@@ -149,6 +152,21 @@ test('an unreachable collector is a 502 in plain words', async (t) => {
   const answer = await send(relay.url);
   assert.equal(answer.status, 502);
   assert.match(answer.body, /collector at http:\/\/127\.0\.0\.1:1 is not reachable \(ECONNREFUSED\)/);
+});
+
+test('refusals are counted and logged, one line for all of them in each interval', async (t) => {
+  const logged = t.mock.method(console, 'error', () => {});
+  const relay = await startRelay({}, { reportEveryMs: 300 });
+  t.after(relay.close);
+  assert.equal((await send(relay.url, { body: 'x'.repeat(MAX_BODY_BYTES + 1) })).status, 413);
+  for (let i = 0; i < 3; i++) assert.equal((await send(relay.url, { method: 'GET' })).status, 405);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual(
+    logged.mock.calls.map((call) => call.arguments[0]),
+    [
+      `hello-page relay refused exports in the last 0.3 s: 1 × 413 (over ${MAX_BODY_BYTES} bytes, which the page does not send again), 3 × 405 (not a POST)`,
+    ],
+  );
 });
 
 test('settings have defaults, and a malformed one names its variable', () => {

@@ -56,7 +56,11 @@ function readCount(env: Env, name: string, fallback: number): number {
  * A handler for the page's exports: answers `/v1/traces` and resolves true, or resolves false, having
  * sent nothing, for any other path.
  */
-export function otlpRelay({ collectorUrl, ratePerSecond, burst }: RelaySettings) {
+export function otlpRelay(
+  { collectorUrl, ratePerSecond, burst }: RelaySettings,
+  { reportEveryMs = REPORT_EVERY_MS }: { reportEveryMs?: number } = {},
+) {
+  const refuse = countedRefusals(reportEveryMs);
   const limiter = new BurstyRateLimiter(
     new RateLimiterMemory({ points: ratePerSecond, duration: 1 }),
     new RateLimiterMemory({ points: burst - ratePerSecond, duration: BURST_SECONDS }),
@@ -88,7 +92,7 @@ export function otlpRelay({ collectorUrl, ratePerSecond, burst }: RelaySettings)
       refuse(response, 413, tooLarge());
       return true;
     }
-    await forward(request, response, target);
+    await forward(request, response, target, refuse);
     return true;
   };
 }
@@ -102,7 +106,7 @@ function tooLarge(): string {
  * said, and the collector's status and body back; with tracing suppressed, so that an export makes no
  * spans of its own.
  */
-async function forward(request: IncomingMessage, response: ServerResponse, target: URL): Promise<void> {
+async function forward(request: IncomingMessage, response: ServerResponse, target: URL, refuse: Refuse): Promise<void> {
   const headers: Record<string, string> = { 'Content-Type': request.headers['content-type']! };
   if (request.headers['content-encoding']) headers['Content-Encoding'] = request.headers['content-encoding'];
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -153,8 +157,43 @@ async function forward(request: IncomingMessage, response: ServerResponse, targe
 class BodyTooLarge extends Error {}
 class ClientGone extends Error {}
 
+type Refuse = (response: ServerResponse, status: number, text: string, headers?: Record<string, string>) => void;
+
+const REPORT_EVERY_MS = 10_000;
+const REFUSALS: Record<number, string> = {
+  405: 'not a POST',
+  413: `over ${MAX_BODY_BYTES} bytes, which the page does not send again`,
+  415: 'not OTLP JSON or protobuf',
+  429: 'past the rate, which the page sends again later',
+  502: 'the collector unreachable',
+};
+
+/**
+ * Refusals, counted by status and logged in one line at most every `reportEveryMs`, so that a flood
+ * of them does not flood the log.
+ */
+function countedRefusals(reportEveryMs: number): Refuse {
+  const counts = new Map<number, number>();
+  let report: NodeJS.Timeout | undefined;
+  return (response, status, text, headers) => {
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+    report ??= setTimeout(() => {
+      const refused = [...counts].map(([code, count]) => `${count} × ${code} (${REFUSALS[code]})`).join(', ');
+      console.error(`hello-page relay refused exports in the last ${reportEveryMs / 1000} s: ${refused}`);
+      counts.clear();
+      report = undefined;
+    }, reportEveryMs).unref();
+    sendRefusal(response, status, text, headers);
+  };
+}
+
 /** A plain-text refusal; the connection closes, as the body may still be arriving. */
-function refuse(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+function sendRefusal(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent) return void response.destroy();
   response
     .writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
