@@ -3,7 +3,6 @@
 // client address (127.0.0.2) while a real Chromium click's trace still arrives whole.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
 import { memoryMiB } from './support/load.ts';
@@ -17,6 +16,7 @@ import {
 } from './support/page.ts';
 import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
 import { freePort } from './support/processes.ts';
+import { sendOtlp } from './support/raw-request.ts';
 
 /** The relay's cap, the collector browser receiver's max_request_body_size. */
 const BODY_CAP = 30_000;
@@ -57,46 +57,14 @@ function pageSpan(): { traceId: string; body: string } {
   return { traceId, body: JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] }) };
 }
 
-interface Answer {
-  status: number;
-  retryAfter?: string;
-  text: string;
-}
-
-/** Sends to the page's `/v1/traces` from `localAddress`; `chunked` streams the body with no Content-Length. */
-function post(
-  body: string,
-  {
-    method = 'POST',
-    type = 'application/json',
-    chunked = false,
-    localAddress = '127.0.0.1',
-  }: { method?: string; type?: string; chunked?: boolean; localAddress?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'Content-Type': type };
-    if (!chunked) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const outgoing = request(
-      `${stack.pageUrl.replace(/\/$/, '')}/v1/traces`,
-      { method, headers, localAddress },
-      async (incoming) => {
-        let text = '';
-        for await (const chunk of incoming) text += chunk;
-        resolve({ status: incoming.statusCode!, retryAfter: incoming.headers['retry-after'], text });
-      },
-    );
-    outgoing.on('error', reject);
-    if (!chunked) return void outgoing.end(body);
-    let at = 0;
-    const next = () => (at >= body.length ? outgoing.end() : outgoing.write(body.slice(at, (at += 2000)), next));
-    next();
-  });
-}
+/** Sends `body` to the page's `/v1/traces`, as sendOtlp does. */
+const post = (body: string, options: Omit<Parameters<typeof sendOtlp>[1], 'body'> = {}) =>
+  sendOtlp(stack.pageUrl, { ...options, body });
 
 test("an export on the page's origin streams through the relay and is stored in Jaeger", async () => {
   const { traceId, body } = pageSpan();
   const answer = await post(body);
-  assert.equal(answer.status, 200, answer.text);
+  assert.equal(answer.status, 200, answer.body);
   const [span] = await traceFromJaeger(pipeline.jaeger.url, traceId, ['relayed']);
   assert.equal(span.service, 'hello-web');
 });
@@ -104,8 +72,8 @@ test("an export on the page's origin streams through the relay and is stored in 
 test('the relay refuses a body over the cap (413), another content type (415) and GET (405)', async () => {
   const padded = 'x'.repeat(BODY_CAP + 1);
   const announced = await post(padded);
-  assert.equal(announced.status, 413, announced.text);
-  assert.match(announced.text, /at most 30000 bytes/);
+  assert.equal(announced.status, 413, announced.body);
+  assert.match(announced.body, /at most 30000 bytes/);
   // No Content-Length, and a body that only turns out too large as it streams.
   assert.equal((await post(padded, { chunked: true })).status, 413);
   assert.equal((await post(pageSpan().body, { type: 'text/plain' })).status, 415);
@@ -130,12 +98,11 @@ test(
       // 8 connections from 127.0.0.2 at once, each sending as fast as it is answered.
       flood = Array.from({ length: 8 }, async () => {
         while (flooding()) {
-          const answer = await post(pageSpan().body, { localAddress: '127.0.0.2' }).catch(() => ({
-            status: 0,
-            retryAfter: undefined,
-          }));
-          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          retryAfter ??= answer.retryAfter;
+          // A connection the relay closed mid-flood counts as status 0.
+          const answer = await post(pageSpan().body, { localAddress: '127.0.0.2' }).catch(() => undefined);
+          const status = answer?.status ?? 0;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          retryAfter ??= answer?.headers['retry-after'];
         }
       });
       let peakMiB = 0;

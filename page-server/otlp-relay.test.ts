@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { MAX_BODY_BYTES, OTLP_TRACES_PATH, otlpRelay, relaySettings, type RelaySettings } from './otlp-relay.ts';
+import { sendOtlp } from '../e2e/support/raw-request.ts';
 
 /** What a loopback collector stand-in received: one body per request. */
 const received: Buffer[] = [];
@@ -49,44 +50,7 @@ async function startRelay(
   };
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** Sends `body` (in one go, or chunked with no Content-Length) from `localAddress`. */
-function send(
-  url: string,
-  {
-    method = 'POST',
-    type = 'application/json',
-    body = '{}',
-    chunked = false,
-    localAddress = '127.0.0.1',
-  }: { method?: string; type?: string; body?: string; chunked?: boolean; localAddress?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'Content-Type': type };
-    if (!chunked && method === 'POST') headers['Content-Length'] = String(Buffer.byteLength(body));
-    const outgoing = request(`${url}${OTLP_TRACES_PATH}`, { method, headers, localAddress }, async (incoming) => {
-      let text = '';
-      for await (const chunk of incoming) text += chunk;
-      resolve({ status: incoming.statusCode!, headers: incoming.headers, body: text });
-    });
-    outgoing.on('error', reject);
-    if (method !== 'POST') return void outgoing.end();
-    if (!chunked) return void outgoing.end(body);
-    // In small pieces, as a stream whose size nobody announced.
-    const piece = 1000;
-    let at = 0;
-    const next = () => {
-      if (at >= body.length) return void outgoing.end();
-      outgoing.write(body.slice(at, (at += piece)), next);
-    };
-    next();
-  });
-}
+const send = sendOtlp;
 
 test('an export streams through to the collector, and its answer comes back as it was', async (t) => {
   const relay = await startRelay();
