@@ -1,5 +1,6 @@
-// The collector and Jaeger, built from the Go modules under native/ (no prebuilt binaries or
-// images can be fetched on every machine). Binaries are cached outside the repository and
+// The collectors and Jaeger, built from the Go modules under native/ (no prebuilt binaries or
+// images can be fetched on every machine): the small stack's collector and Jaeger, and for the scale
+// path the agents' collector and Jaeger's index cleaner. Binaries are cached outside the repository and
 // rebuilt only when a module's files or the Go version change.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,7 +14,7 @@ import { promisify } from 'node:util';
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 interface NativeProgram {
-  name: 'otelcol' | 'jaeger';
+  name: 'otelcol' | 'jaeger' | 'otelcol-lb' | 'es-index-cleaner';
   /** The Go module folder under native/. */
   module: string;
   /** The package to build, from inside the module. */
@@ -29,6 +30,8 @@ const PROGRAMS: NativeProgram[] = [
     pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
     ldflags: '-X github.com/jaegertracing/jaeger/internal/version.latestVersion=v2.13.0',
   },
+  { name: 'otelcol-lb', module: 'native/otelcol-lb', pkg: '.' },
+  { name: 'es-index-cleaner', module: 'native/jaeger', pkg: 'github.com/jaegertracing/jaeger/cmd/es-index-cleaner' },
 ];
 
 export type NativeBinaries = Record<NativeProgram['name'], string>;
