@@ -12,6 +12,8 @@ interface PartCommand {
   args: string[];
   /** What it reads besides the stack's environment. */
   env?: Record<string, string>;
+  /** Where it runs; the repository by default. */
+  cwd?: string;
 }
 
 /** A part is up once `healthUrl` answers 2xx, or once `ready()` resolves true; `address` names where it is asked. */
@@ -94,7 +96,7 @@ export function createStack(parts: Part[], options: StackOptions): Stack {
 
   function launch(part: Part): void {
     const child = spawn(part.command, part.args, {
-      cwd: repoRoot,
+      cwd: part.cwd ?? repoRoot,
       env: { ...env, ...part.env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,33 +5,31 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultAddresses } from './addresses.ts';
-import { ensureNativeBinaries, goVersion, GO_MISSING, repoRoot } from './native.ts';
+import { appParts, bindUrl, localUrl } from './app-parts.ts';
+import { ensureNativeBinary, goVersion, GO_MISSING, repoRoot } from './native.ts';
 import { createStack, type Part } from './stack.ts';
 
 const log = (line: string) => console.log(`[start] ${line}`);
 
 // The stack's addresses, where the environment wins; every part gets them all.
 const env = { ...(await defaultAddresses()), ...process.env } as Record<string, string>;
-/** A part's address as the browser sees it. */
-const local = (port: string, path = '') => `http://localhost:${env[port]}${path}`;
-/** Where to ask whether a part is up: the address it binds. */
-const health = (port: string, path: string) => `http://127.0.0.1:${env[port]}${path}`;
+const local = (port: string, path = '') => localUrl(env, port, path);
+const health = (port: string, path: string) => bindUrl(env, port, path);
 const dataDir = env.JAEGER_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'hello-trace/jaeger');
 
 const parts: Part[] = [];
 if (await goVersion()) {
-  const binaries = await ensureNativeBinaries((line) => log(line));
   parts.push(
     {
       name: 'jaeger',
-      command: binaries.jaeger,
+      command: await ensureNativeBinary('jaeger', log),
       args: ['--config', join(repoRoot, 'jaeger-config.yaml')],
       env: { JAEGER_DATA_DIR: dataDir },
       healthUrl: health('JAEGER_HEALTH_PORT', '/status'),
     },
     {
       name: 'collector',
-      command: binaries.otelcol,
+      command: await ensureNativeBinary('otelcol', log),
       args: ['--config', join(repoRoot, 'otel-collector-config.yaml')],
       healthUrl: health('COLLECTOR_HEALTH_PORT', '/'),
     },
@@ -41,29 +39,7 @@ if (await goVersion()) {
     `${GO_MISSING}\n[start] Starting the page, the server and the greeter only; the Node processes' spans go to ${local('COLLECTOR_HTTP_PORT')}, the page's (through the page server) to ${local('COLLECTOR_BROWSER_PORT')}, if anything listens there.`,
   );
 }
-parts.push(
-  {
-    name: 'greeter',
-    command: 'npm',
-    args: ['run', 'start:greeter', '--silent', '-w', 'server'],
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
-    healthUrl: health('GREETER_PORT', '/healthz'),
-  },
-  {
-    name: 'server',
-    command: 'npm',
-    args: ['start', '--silent', '-w', 'server'],
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
-    healthUrl: health('SERVER_PORT', '/healthz'),
-  },
-  {
-    name: 'web',
-    command: 'npm',
-    args: ['start', '--silent', '-w', 'page-server'],
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: local('COLLECTOR_HTTP_PORT') },
-    healthUrl: health('PAGE_PORT', '/healthz'),
-  },
-);
+parts.push(...appParts(env));
 
 const stack = createStack(parts, { env, log });
 process.on('SIGINT', () => void stack.stop());
