@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { ENGINE_PORTS } from './engines.ts';
 import { repoRoot } from './native.ts';
 
 const CONFIGS = ['otel-collector-config.yaml', 'jaeger-config.yaml'];
@@ -14,18 +15,14 @@ const SCALE_CONFIGS = ['agent-browser.yaml', 'agent-server.yaml', 'gateway.yaml'
 );
 
 /**
- * The scale path's ports that no config can hold: the second gateway's health and metrics (both
- * gateways share gateway.yaml, whose defaults are the first's), OpenSearch's and Kafka's.
+ * The scale path's ports that no config holds: the gateways' health and metrics (both gateways share
+ * gateway.yaml, whose defaults are the first's); OpenSearch's and Kafka's come from scripts/engines.ts.
  */
-const SCALE_PORTS = {
+const GATEWAY_PORTS = {
   GATEWAY_1_HEALTH_PORT: '13151',
   GATEWAY_1_METRICS_PORT: '8893',
   GATEWAY_2_HEALTH_PORT: '13152',
   GATEWAY_2_METRICS_PORT: '8894',
-  OPENSEARCH_1_TRANSPORT_PORT: '9300',
-  OPENSEARCH_2_TRANSPORT_PORT: '9301',
-  OPENSEARCH_3_TRANSPORT_PORT: '9302',
-  KAFKA_CONTROLLER_PORT: '9093',
 };
 
 /** A gateway's own ports, which each gateway process gets from its GATEWAY_n_… variables. */
@@ -36,11 +33,11 @@ export async function defaultAddresses(): Promise<Record<string, string>> {
   return { ...(await configDefaults(CONFIGS)), ...(await dotEnv()) };
 }
 
-/** Every port variable of the scale path with its default: scale/'s configs', the others above, then .env's. */
+/** Every port variable of the scale path with its default: scale/'s configs', the engines' and the gateways', then .env's. */
 export async function scaleAddresses(): Promise<Record<string, string>> {
   const defaults = await configDefaults(SCALE_CONFIGS);
   for (const name of GATEWAY_PROCESS_PORTS) delete defaults[name];
-  return { ...defaults, ...SCALE_PORTS, ...(await dotEnv()) };
+  return { ...defaults, ...ENGINE_PORTS, ...GATEWAY_PORTS, ...(await dotEnv()) };
 }
 
 async function configDefaults(configs: string[]): Promise<Record<string, string>> {
