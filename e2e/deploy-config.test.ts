@@ -40,29 +40,31 @@ for (const [file, binary] of [
   });
 }
 
-test('docker-compose.yml is valid, pins the real images, holds no image switch and binds host ports to loopback', async () => {
-  const compose = join(repoRoot, 'docker-compose.yml');
-  await promisify(execFile)('docker', ['compose', '-f', compose, 'config', '-q'], { cwd: repoRoot });
-  const text = await readFile(compose, 'utf8');
-  const { services, version } = parse(text) as {
-    version?: string;
-    services: Record<
-      string,
-      { image?: string; build?: { args?: string[] | Record<string, string> }; ports?: string[] }
-    >;
-  };
-  assert.equal(version, undefined, 'no version: key');
-  for (const [name, service] of Object.entries(services)) {
-    if (service.image) assert.match(service.image, /^[\w./-]+:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
-    else assert.ok(service.build, `${name} has an image or a build`);
-    // The Dockerfiles' base image is theirs alone: compose passes no NODE_IMAGE (the tests' overlay does).
-    const args = service.build?.args ?? [];
-    const argNames = Array.isArray(args) ? args.map((arg) => arg.split('=')[0]) : Object.keys(args);
-    assert.ok(!argNames.some((arg) => arg.endsWith('IMAGE')), `${name} passes no image as a build argument`);
-    for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} port ${port}`);
-  }
-  assert.doesNotMatch(text, /\$\{\w*IMAGE/, 'no ${…IMAGE} switch');
-});
+for (const file of ['docker-compose.yml', 'scale/docker-compose.yml']) {
+  test(`${file} is valid, pins the real images, holds no image switch and binds host ports to loopback`, async () => {
+    const compose = join(repoRoot, file);
+    await promisify(execFile)('docker', ['compose', '-f', compose, 'config', '-q'], { cwd: repoRoot });
+    const text = await readFile(compose, 'utf8');
+    const { services, version } = parse(text, { merge: true }) as {
+      version?: string;
+      services: Record<
+        string,
+        { image?: string; build?: { args?: string[] | Record<string, string> }; ports?: string[] }
+      >;
+    };
+    assert.equal(version, undefined, 'no version: key');
+    for (const [name, service] of Object.entries(services)) {
+      if (service.image) assert.match(service.image, /^[\w./-]+:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
+      else assert.ok(service.build, `${name} has an image or a build`);
+      // The Dockerfiles' base image is theirs alone: compose passes no NODE_IMAGE (the tests' overlay does).
+      const args = service.build?.args ?? [];
+      const argNames = Array.isArray(args) ? args.map((arg) => arg.split('=')[0]) : Object.keys(args);
+      assert.ok(!argNames.some((arg) => arg.endsWith('IMAGE')), `${name} passes no image as a build argument`);
+      for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} port ${port}`);
+    }
+    assert.doesNotMatch(text, /\$\{\w*IMAGE/, 'no ${…IMAGE} switch');
+  });
+}
 
 for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
   test(`${dockerfile} builds on a pinned Node.js LTS image, NODE_IMAGE by default`, async () => {

@@ -1,5 +1,6 @@
-// The project's docker-compose.yml, with the stand-in images of docker-compose.standins.yml, under a
-// project name of the test's own, driven with `docker compose` (Compose v2) on the machine's Docker engine.
+// A compose file of the project's (docker-compose.yml, or scale/docker-compose.yml) with an overlay that
+// puts the stand-in images in its place (docker-compose.standins.yml, scale-compose.standins.yml), under
+// a project name of the test's own, driven with `docker compose` (Compose v2) on the machine's Docker engine.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -7,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { repoRoot } from './processes.ts';
 
-const STANDINS_OVERLAY = fileURLToPath(new URL('docker-compose.standins.yml', import.meta.url));
+/** The small stack: docker-compose.yml with its stand-ins. */
+export const SMALL_STACK_FILES = [
+  join(repoRoot, 'docker-compose.yml'),
+  fileURLToPath(new URL('docker-compose.standins.yml', import.meta.url)),
+];
 
 const NEEDS =
   'The compose test needs a running Docker engine with Compose v2 (`docker compose`), and root, debootstrap and Go ' +
@@ -61,27 +66,18 @@ export class ComposeProject {
   readonly name: string;
   /** Variables for the compose files (the stand-ins' image names, the ports). */
   readonly env: Record<string, string>;
+  /** The compose file, then its stand-ins' overlay. */
+  readonly files: string[];
 
-  constructor(name: string, env: Record<string, string>) {
+  constructor(name: string, env: Record<string, string>, files = SMALL_STACK_FILES) {
     this.name = name;
     this.env = env;
+    this.files = files;
   }
 
   compose(...args: string[]): Promise<string> {
-    return run(
-      'docker',
-      [
-        'compose',
-        '--project-name',
-        this.name,
-        '--file',
-        join(repoRoot, 'docker-compose.yml'),
-        '--file',
-        STANDINS_OVERLAY,
-        ...args,
-      ],
-      this.env,
-    );
+    const files = this.files.flatMap((file) => ['--file', file]);
+    return run('docker', ['compose', '--project-name', this.name, ...files, ...args], this.env);
   }
 
   /** One entry per container, stopped ones included. */
@@ -94,7 +90,7 @@ export class ComposeProject {
     ) as ContainerState[];
   }
 
-  /** Fails when a host port that docker-compose.yml publishes is taken, naming it. */
+  /** Fails when a host port that the compose file publishes is taken, naming it. */
   async requireFreeHostPorts(): Promise<void> {
     const config = JSON.parse(await this.compose('config', '--format', 'json')) as {
       services: Record<string, { ports?: { host_ip: string; published: string }[] }>;
@@ -106,7 +102,7 @@ export class ComposeProject {
           server.once('error', () =>
             reject(
               new Error(
-                `${host}:${published}, which docker-compose.yml publishes for ${service}, is taken: stop what listens there (npm start? another docker compose up?)`,
+                `${host}:${published}, which the compose file publishes for ${service}, is taken: stop what listens there (npm start? another docker compose up?)`,
               ),
             ),
           );
@@ -159,7 +155,7 @@ export class ComposeProject {
     return volumes;
   }
 
-  /** The names of the volumes that docker-compose.yml declares. */
+  /** The names of the volumes that the compose file declares. */
   async declaredVolumes(): Promise<string[]> {
     const config = JSON.parse(await this.compose('config', '--format', 'json')) as {
       volumes?: Record<string, { name: string }> | null;

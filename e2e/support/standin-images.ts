@@ -10,6 +10,8 @@
 // - jaeger: native/jaeger's build on the same Debian base, laid out as jaegertracing/jaeger's
 //   Dockerfile lays it out (path, entrypoint, user, JAEGER_LISTEN_HOST, ports, VOLUME ["/tmp"]).
 // - otelcol: a static build of native/otelcol in a scratch image, like the distroless contrib image.
+//
+// scale-standin-images.ts builds the scale path's stand-ins from the same parts.
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,12 +26,12 @@ export interface StandinImages {
   OTEL_COLLECTOR_IMAGE: string;
 }
 
-type Log = (line: string) => void;
+export type Log = (line: string) => void;
 
 const DEBIAN = { suite: 'bookworm', mirror: 'http://deb.debian.org/debian', packages: ['ca-certificates', 'wget'] };
 // The build's `npm ci` must trust what the host trusts (here, a proxy's own CA), and Node.js reads
 // only its built-in roots unless NODE_EXTRA_CA_CERTS names a bundle.
-const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 const ENTRYPOINT_SH = `#!/bin/sh
 # The Node.js images' convention: arguments that start with "-", or that name no command, go to node.
@@ -74,7 +76,7 @@ EXPOSE 4317 4318 55679
 `;
 
 // The image's own default config, for a collector run without one: the upstream default uses
-// components that native/otelcol does not have, so this one uses only those it has.
+// components that native/otelcol and native/otelcol-lb do not have, so this one uses only those they have.
 const COLLECTOR_DEFAULT_CONFIG = `receivers:
   otlp:
     protocols:
@@ -97,12 +99,13 @@ export async function ensureStandinImages(log: Log): Promise<StandinImages> {
   const [NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_IMAGE] = await Promise.all([
     nodeImage(debian, log),
     jaegerImage(debian, log),
-    collectorImage(log),
+    collectorImage('otelcol', 'hello-trace-standin/otelcol-contrib:0.165.0', log),
   ]);
   return { NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_IMAGE };
 }
 
-async function debianImage(log: Log): Promise<string> {
+/** The Debian root file system the other stand-ins build on. */
+export async function debianImage(log: Log): Promise<string> {
   const tag = `hello-trace-standin/debian:${DEBIAN.suite}-${hash(JSON.stringify(DEBIAN))}`;
   if (await imageExists(tag)) return tag;
   if (process.getuid?.() !== 0)
@@ -124,7 +127,7 @@ async function debianImage(log: Log): Promise<string> {
   return tag;
 }
 
-async function nodeImage(base: string, log: Log): Promise<string> {
+export async function nodeImage(base: string, log: Log): Promise<string> {
   const nodeVersion = await dockerfilesNodeVersion();
   const caBundle = await readFile(HOST_CA_BUNDLE);
   const dockerfile = nodeDockerfile(base, nodeVersion);
@@ -149,7 +152,7 @@ async function nodeImage(base: string, log: Log): Promise<string> {
   return tag;
 }
 
-async function jaegerImage(base: string, log: Log): Promise<string> {
+export async function jaegerImage(base: string, log: Log): Promise<string> {
   const binary = await ensureNativeBinary('jaeger', (line) => log(line));
   const dockerfile = jaegerDockerfile(base);
   // The binary's name holds the hash of its module and Go version.
@@ -163,10 +166,11 @@ async function jaegerImage(base: string, log: Log): Promise<string> {
   return tag;
 }
 
-async function collectorImage(log: Log): Promise<string> {
-  const binary = await ensureNativeBinary('otelcol', (line) => log(line), { staticBuild: true });
+/** A static build of one of native/'s collectors in a scratch image, laid out as the contrib image; `name` is the tag without its hash. */
+export async function collectorImage(program: 'otelcol' | 'otelcol-lb', name: string, log: Log): Promise<string> {
+  const binary = await ensureNativeBinary(program, (line) => log(line), { staticBuild: true });
   const caBundle = await readFile(HOST_CA_BUNDLE);
-  const tag = `hello-trace-standin/otelcol-contrib:0.165.0-${hash(COLLECTOR_DOCKERFILE, COLLECTOR_DEFAULT_CONFIG, binary, caBundle)}`;
+  const tag = `${name}-${hash(COLLECTOR_DOCKERFILE, COLLECTOR_DEFAULT_CONFIG, binary, caBundle)}`;
   if (await imageExists(tag)) return tag;
   await inTemporaryFolder(async (context) => {
     log(`building ${tag}`);
@@ -192,12 +196,12 @@ async function dockerfilesNodeVersion(): Promise<string> {
   return [...versions][0];
 }
 
-async function buildImage(tag: string, context: string, dockerfile: string): Promise<void> {
+export async function buildImage(tag: string, context: string, dockerfile: string): Promise<void> {
   await writeFiles(context, { Dockerfile: dockerfile }, 0o644);
   await run('docker', ['build', '--tag', tag, context]);
 }
 
-async function imageExists(tag: string): Promise<boolean> {
+export async function imageExists(tag: string): Promise<boolean> {
   return run('docker', ['image', 'inspect', tag]).then(
     () => true,
     () => false,
@@ -214,14 +218,14 @@ async function npmUnpack(spec: string, folder: string): Promise<void> {
 }
 
 // Written files get `mode` whatever the umask, because the images' users must read them.
-async function writeFiles(folder: string, files: Record<string, string | Buffer>, mode: number): Promise<void> {
+export async function writeFiles(folder: string, files: Record<string, string | Buffer>, mode: number): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     await writeFile(join(folder, name), content);
     await chmod(join(folder, name), mode);
   }
 }
 
-async function inTemporaryFolder<T>(use: (folder: string) => Promise<T>): Promise<T> {
+export async function inTemporaryFolder<T>(use: (folder: string) => Promise<T>): Promise<T> {
   const folder = await mkdtemp(join(tmpdir(), 'hello-trace-standin-'));
   try {
     return await use(folder);
@@ -230,7 +234,7 @@ async function inTemporaryFolder<T>(use: (folder: string) => Promise<T>): Promis
   }
 }
 
-function hash(...parts: (string | Buffer)[]): string {
+export function hash(...parts: (string | Buffer)[]): string {
   const digest = createHash('sha256');
   for (const part of parts) digest.update(part).update('\0');
   return digest.digest('hex').slice(0, 12);
