@@ -1,4 +1,5 @@
-// The collector and Jaeger configs, the compose file and the Dockerfiles, checked without running them.
+// The collector and Jaeger configs (the small stack's and the scale path's), the compose files and the
+// Dockerfiles, checked without running them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { ensureNativeBinaries } from '../scripts/native.ts';
+import { ensureNativeBinary } from '../scripts/native.ts';
 import { repoRoot } from './support/processes.ts';
 
 interface CollectorConfig {
@@ -16,13 +17,18 @@ interface CollectorConfig {
   extensions: Record<string, unknown>;
   service: {
     extensions: string[];
-    pipelines: Record<string, Record<'receivers' | 'processors' | 'exporters', string[]>>;
+    pipelines: Record<string, Partial<Record<'receivers' | 'processors' | 'exporters', string[]>>>;
   };
 }
 
 for (const [file, binary] of [
   ['otel-collector-config.yaml', 'otelcol'],
   ['jaeger-config.yaml', 'jaeger'],
+  ['scale/agent-browser.yaml', 'otelcol-lb'],
+  ['scale/agent-server.yaml', 'otelcol-lb'],
+  ['scale/gateway.yaml', 'jaeger'],
+  ['scale/ingester.yaml', 'jaeger'],
+  ['scale/query.yaml', 'jaeger'],
 ] as const) {
   test(`${file} uses exactly the components it defines`, async () => {
     const config = parse(await readFile(join(repoRoot, file), 'utf8')) as CollectorConfig;
@@ -35,8 +41,8 @@ for (const [file, binary] of [
   });
 
   test(`${file} passes the real ${binary}'s validate`, { timeout: 900_000 }, async () => {
-    const binaries = await ensureNativeBinaries((line) => console.log(`# ${line}`));
-    await promisify(execFile)(binaries[binary], ['validate', '--config', join(repoRoot, file)]);
+    const path = await ensureNativeBinary(binary, (line) => console.log(`# ${line}`));
+    await promisify(execFile)(path, ['validate', '--config', join(repoRoot, file)]);
   });
 }
 
