@@ -67,17 +67,6 @@ after(
   { timeout: 120_000 },
 );
 
-/** Runs `check`; when it fails, its message gains the services' last log lines. */
-async function withLogs<T>(check: () => Promise<T>): Promise<T> {
-  try {
-    return await check();
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await project!.logs()}`, {
-      cause: error,
-    });
-  }
-}
-
 test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, async () => {
   const containers = await project!.waitUntilHealthy(60_000);
   const healthChecked = containers.filter((c) => c.Health !== '').map((c) => c.Service);
@@ -108,11 +97,11 @@ test(
     );
     assert.equal(await tab.getByRole('link', { name: 'Open in Jaeger' }).count(), 0);
 
-    const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS));
+    const spans = await project!.withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS));
     assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
     assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
 
-    await withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: 30_000 }));
+    await project!.withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: 30_000 }));
     const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
     assert.equal(rows.length, spans.length, 'one bar per span');
     assert.deepEqual(
@@ -141,7 +130,7 @@ test("a page load: Jaeger holds the page server's document span, with documentLo
   try {
     await own.goto(PAGE);
     const traceId = await pageLoadTraceId(own);
-    const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, PAGE_LOAD_SPANS));
+    const spans = await project!.withLogs(() => traceFromJaeger(JAEGER, traceId, PAGE_LOAD_SPANS));
     const document = only(spans, 'hello-page', 'GET /');
     assert.equal(document.parentSpanId, '', 'the page server starts the trace');
     const load = only(spans, 'hello-web', 'documentLoad');
@@ -156,10 +145,12 @@ test("a page load: Jaeger holds the page server's document span, with documentLo
 
 test('Jaeger keeps its traces across a restart, in the jaeger-data volume', { timeout: 120_000 }, async () => {
   const helloTraceId = await sayHelloOnce();
-  await withLogs(() => traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS));
+  await project!.withLogs(() => traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS));
   await project!.compose('restart', 'jaeger');
   await project!.waitUntilHealthy(60_000);
-  const spans = await withLogs(() => traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS, { timeoutMs: 10_000 }));
+  const spans = await project!.withLogs(() =>
+    traceFromJaeger(JAEGER, helloTraceId, HELLO_SPANS, { timeoutMs: 10_000 }),
+  );
   assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
 });
 
@@ -191,7 +182,9 @@ test(
     assert.ok(answered.length > 0, 'the server answered requests while it was being stopped');
     log(`${answered.length} requests answered while docker compose stop ran`);
     for (const traceId of answered)
-      await withLogs(() => traceFromJaeger(JAEGER, traceId, ['GET /hello', 'HelloHandler'], { timeoutMs: 10_000 }));
+      await project!.withLogs(() =>
+        traceFromJaeger(JAEGER, traceId, ['GET /hello', 'HelloHandler'], { timeoutMs: 10_000 }),
+      );
   },
 );
 
@@ -230,7 +223,9 @@ test(
     await tab.getByLabel('Scenario').selectOption('downstream');
     const traceId = await clickSayHello(tab);
     assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-    const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]));
+    const spans = await project!.withLogs(() =>
+      traceFromJaeger(JAEGER, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]),
+    );
     assert.deepEqual(
       new Set(spans.map((span) => span.service)),
       new Set(['hello-web', 'hello-server', 'hello-greeter']),

@@ -73,17 +73,6 @@ after(
   { timeout: 120_000 },
 );
 
-/** Runs `check`; when it fails, its message gains the services' last log lines. */
-async function withLogs<T>(check: () => Promise<T>): Promise<T> {
-  try {
-    return await check();
-  } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await project!.logs()}`, {
-      cause: error,
-    });
-  }
-}
-
 /** A GET on OpenSearch's REST API from inside the first node's container (OpenSearch publishes no port). */
 async function opensearch<T>(path: string): Promise<T> {
   return JSON.parse(
@@ -109,20 +98,24 @@ test('every service with a healthcheck becomes healthy; OpenSearch is one cluste
 test('Say hello: Jaeger and OpenSearch hold the whole trace, and the page draws it', { timeout: 180_000 }, async () => {
   const traceId = await click('normal');
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-  const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS, { timeoutMs: STORED_WITHIN_MS }));
+  const spans = await project!.withLogs(() =>
+    traceFromJaeger(JAEGER, traceId, HELLO_SPANS, { timeoutMs: STORED_WITHIN_MS }),
+  );
   // The page's spans come through the browser agent, the server's through the other one.
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
   assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
   await assertSpansInOpenSearch(traceId, spans);
   // The page server's proxy reaches query too.
-  await withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: STORED_WITHIN_MS }));
+  await project!.withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: STORED_WITHIN_MS }));
   assert.equal(await tab.getByTestId('span-row').count(), spans.length, 'one bar per span');
 });
 
 test('failing: Jaeger and OpenSearch hold the whole trace, errors included', { timeout: 180_000 }, async () => {
   const traceId = await click('failing');
   assert.match((await tab.getByTestId('error').textContent()) ?? '', /answered 500/);
-  const spans = await withLogs(() => traceFromJaeger(JAEGER, traceId, HELLO_SPANS, { timeoutMs: STORED_WITHIN_MS }));
+  const spans = await project!.withLogs(() =>
+    traceFromJaeger(JAEGER, traceId, HELLO_SPANS, { timeoutMs: STORED_WITHIN_MS }),
+  );
   assert.equal(only(spans, 'hello-server', 'HelloHandler').status.code, StatusCode.ERROR);
   assert.equal(only(spans, 'hello-web', 'StartRequests').status.code, StatusCode.ERROR);
   assert.equal(only(spans, 'hello-web', 'GET').attributes['http.response.status_code'], 500);

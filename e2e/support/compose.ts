@@ -80,6 +80,17 @@ export class ComposeProject {
     return run('docker', ['compose', '--project-name', this.name, ...files, ...args], this.env);
   }
 
+  /** Runs `check`; when it fails, its message gains the services' last log lines. */
+  async withLogs<T>(check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await this.logs()}`, {
+        cause: error,
+      });
+    }
+  }
+
   /** One entry per container, stopped ones included. */
   async containers(): Promise<ContainerState[]> {
     const output = (await this.compose('ps', '--all', '--format', 'json')).trim();
