@@ -15,6 +15,7 @@ async function openSearch<T>(url: string, path: string, body?: object): Promise<
     method: body ? 'POST' : 'GET',
     headers: body ? { 'Content-Type': 'application/json' } : {},
     body: body && JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`OpenSearch at ${url} answered ${response.status} to ${path}: ${text}`);
@@ -23,32 +24,33 @@ async function openSearch<T>(url: string, path: string, body?: object): Promise<
 
 interface SearchPage {
   _scroll_id?: string;
-  _shards: { total: number; successful: number; failed: number };
+  _shards: { total: number; successful: number };
   hits: { hits: { _source: { traceID: string; spanID: string } }[] };
 }
 
 /**
- * Every span document in Jaeger's span indices, refreshed first so that what was indexed is counted.
- * Fails when a shard does not answer, rather than count short.
+ * Every span document in Jaeger's span indices that search sees: those indexed up to a second ago
+ * (the indices' refresh interval). Fails when a shard does not answer, rather than count short:
+ * OpenSearch answers 200 without the shards that have no copy left, saying only that fewer succeeded.
  */
 export async function storedSpans(url: string): Promise<StoredSpans> {
-  await openSearch(url, '/jaeger-span-*/_refresh', {});
   const copies = new Map<string, number>();
   let documents = 0;
-  let page = await openSearch<SearchPage>(url, '/jaeger-span-*/_search?scroll=1m', {
-    size: 5000,
-    _source: ['traceID', 'spanID'],
-    sort: ['_doc'],
-  });
+  const search = async (path: string, body: object) => {
+    const answer = await openSearch<SearchPage>(url, path, body);
+    const { successful, total } = answer._shards;
+    if (successful < total) throw new Error(`only ${successful} of ${total} shards of the span indices answered`);
+    return answer;
+  };
+  let page = await search('/jaeger-span-*/_search?scroll=1m', { size: 5000, _source: ['traceID', 'spanID'], sort: ['_doc'] });
   try {
     while (page.hits.hits.length > 0) {
-      if (page._shards.failed > 0) throw new Error(`${page._shards.failed} of ${page._shards.total} shards failed`);
       for (const { _source: span } of page.hits.hits) {
         const key = spanKey(span.traceID, span.spanID);
         copies.set(key, (copies.get(key) ?? 0) + 1);
         documents++;
       }
-      page = await openSearch<SearchPage>(url, '/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id });
+      page = await search('/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id });
     }
   } finally {
     if (page._scroll_id) {
