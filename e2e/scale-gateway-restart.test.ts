@@ -1,6 +1,6 @@
 // A gateway dies under a steady load and comes back: gateway-2 is stopped (SIGTERM) for 10 s while 40
-// traces a second go through both agents, a quarter of them errors, with the share of normal traces at
-// 0. No request to the agents fails, and every error trace is stored complete except those in flight
+// traces a second go through both agents (each trace's page span a second after its server span, as a
+// page sends it), a quarter of them errors, with the share of normal traces at 0. No request to the agents fails, and every error trace is stored complete except those in flight
 // on gateway-2 when it stopped, which are counted.
 //
 // Why those and only those: tail sampling holds each trace in the gateway's memory until its decision,
@@ -71,6 +71,7 @@ test(
         return (await stack.counter('gateway-2', 'otelcol_receiver_accepted_spans')) > 0;
       });
       const resumedS = (Date.now() - backAt) / 1000;
+      // Traces after the return, for 10 s.
       await sleep(10_000);
       await load.stop();
 

@@ -8,7 +8,8 @@
 // for a bulk request and answers at once, so the ingester has marked the Kafka message read before
 // the span is written, and Kafka cannot deliver it again. A bulk that fails is retried with a
 // backoff, on the next node the client still believes alive; an item that fails with 408, 429, 503
-// or 507 (a shard whose primary is not yet promoted answers 503) is retried too. Only a bulk still
+// or 507 is retried too (OpenSearch holds an item for a shard without a primary up to a minute, while
+// a replica is promoted, and then answers 503). Only a bulk still
 // failing after the backoff gives up (about 10 s), or an item failing otherwise, loses spans, and the
 // ingester logs each such bulk ("Elasticsearch could not process bulk request", "Elasticsearch part
 // of bulk request failed"). So the test asserts that the spans missing are at most the requests in
@@ -48,7 +49,7 @@ function chooseNode(shards: Shard[], manager: string): { node: string; why: stri
   };
 }
 
-/** Requests in the bulks the ingester logged as failed, whole or in part, since `from` in the stack's output. */
+/** The bulks the ingester logged as failed, whole or in part, and the requests (span and service writes) in them. */
 function failedBulkRequests(output: string): { bulks: number; requests: number } {
   const lines = output.split('\n').filter((line) => line.startsWith('[ingester] '));
   const whole = lines.filter((line) => line.includes('could not process bulk request'));
@@ -61,10 +62,7 @@ test(
   'one of three OpenSearch nodes stopped under 40 traces a second: earlier traces stay readable, new ones are written, and the loss is measured',
   { timeout: 300_000 },
   async () => {
-    const t0 = Date.now();
-    const mark = (what: string) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
     const stack = await startScaleStack({ openSearchNodes: 3 });
-    mark('started');
     const load = traceLoad({
       browserAgentUrl: stack.browserAgentUrl,
       serverAgentUrl: stack.serverAgentUrl,
@@ -72,13 +70,13 @@ test(
     });
     try {
       const [first] = stack.openSearchUrls;
-      await waitUntil('the first spans stored', async () => (await stack.storedSpanCount()) > 0);
+      // Five seconds of traces stored, to read again once the node is gone.
+      await waitUntil('5 s of spans stored', async () => (await stack.storedSpanCount()) >= RATE * 2 * 5);
       // Every shard with its replica, on another node, before one node goes.
       await waitUntil('the span index green', async () => {
         const health = await fetch(`${first}/_cluster/health/jaeger-span-*`);
         return health.ok && ((await health.json()) as { status: string }).status === 'green';
       });
-      mark('green');
       const shards = await spanShards(first);
       const { node, why } = chooseNode(shards, await clusterManager(first));
       const survivor = stack.openSearchUrls[node === 'opensearch-1' ? 1 : 0];
@@ -91,11 +89,13 @@ test(
       );
 
       // Stored before: every one still there, through the nodes left.
+      let unreadable = '';
       await waitUntil('the spans stored before readable from the nodes left', async () => {
-        const now = await storedSpans(survivor).catch(() => undefined);
+        const now = await storedSpans(survivor).catch((error: Error) => void (unreadable = error.message));
         return now !== undefined && [...before].every((key) => now.copies.has(key));
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}: ${unreadable || 'some are missing'}`);
       });
-      mark('readable');
       let queryErrors = 0;
       for (const trace of beforeTraces.slice(-20)) {
         await waitUntil(`trace ${trace.traceId} whole in Jaeger's query`, async () => {
@@ -104,19 +104,23 @@ test(
         });
       }
 
-      mark('query read');
-      await sleep(20_000);
+      // New traces for 15 s with the node gone.
+      await sleep(15_000);
       await load.stop();
       assert.deepEqual(load.failures, [], 'requests to the agents that failed');
 
       // Settled: the gateways decided every trace and emptied their queues, the ingester read every
-      // record, and OpenSearch's count has not changed for 15 s (past the bulk retries' give-up).
+      // record they wrote, and then either every span is in OpenSearch or its count has not changed for
+      // 15 s: past the bulk processor's retries (about 10 s) and its 5 s wait for a live node.
       await waitUntil('the gateways decided every trace they hold', async () => {
         const seen = await onGateways(stack, 'otelcol_processor_tail_sampling_new_trace_id_received');
         const decided = await onGateways(stack, 'otelcol_processor_tail_sampling_global_count_traces_sampled');
         return decided === seen && (await onGateways(stack, 'otelcol_exporter_queue_size')) === 0;
       });
-      mark('decided');
+      await waitUntil('the ingester read every record', async () => {
+        const written = await onGateways(stack, 'otelcol_kafka_exporter_records', { outcome: 'success' });
+        return (await stack.counter('ingester', 'otelcol_kafka_receiver_records', { outcome: 'success' })) === written;
+      });
       const sent = keys(load.traces);
       let stored = await storedSpans(survivor);
       let quietSince = Date.now();
@@ -130,21 +134,19 @@ test(
         },
         120_000,
       );
-      mark('settled');
       const missing = sent.filter((key) => !stored.copies.has(key));
-      const after = keys(load.traces.filter((trace) => trace.serverSentAt > stoppedAt + 1_000));
+      const after = keys(load.traces.filter((trace) => trace.serverSentAt > stoppedAt));
       const failed = failedBulkRequests(stack.output());
-      (await import('node:fs')).writeFileSync('/tmp/sf-storage.log', stack.output());
       console.log(
-        `# ${sent.length} spans sent, ${missing.length} missing (${failed.bulks} bulks failed, ${failed.requests} requests in them); ${stored.documents - stored.copies.size} stored twice; ${queryErrors} query errors`,
+        `# ${sent.length} spans sent (${after.length} after the stop), ${missing.length} lost; the ingester logged ${failed.bulks} failed bulks (${failed.requests} requests); ${stored.documents - stored.copies.size} spans stored twice (a bulk sent again after it was applied in part); Jaeger's query answered ${queryErrors} of its reads with an error (a node it still took for alive)`,
       );
       assert.ok(
-        after.every((key) => stored.copies.has(key)) || failed.bulks > 0,
-        'spans sent after the stop missing, with no failed bulk',
+        after.some((key) => stored.copies.has(key)),
+        'no span sent after the stop was written',
       );
       assert.ok(
         missing.length <= failed.requests,
-        `${missing.length} spans missing, more than the ${failed.requests} requests in failed bulks`,
+        `${missing.length} spans lost, more than the ${failed.requests} requests in the bulks the ingester logged as failed`,
       );
     } finally {
       await load.stop();

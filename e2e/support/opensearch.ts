@@ -38,11 +38,15 @@ export async function storedSpans(url: string): Promise<StoredSpans> {
   let documents = 0;
   const search = async (path: string, body: object) => {
     const answer = await openSearch<SearchPage>(url, path, body);
-    const { successful, total } = answer._shards;
+    const { successful, total } = answer['_shards'];
     if (successful < total) throw new Error(`only ${successful} of ${total} shards of the span indices answered`);
     return answer;
   };
-  let page = await search('/jaeger-span-*/_search?scroll=1m', { size: 5000, _source: ['traceID', 'spanID'], sort: ['_doc'] });
+  let page = await search('/jaeger-span-*/_search?scroll=1m', {
+    size: 5000,
+    _source: ['traceID', 'spanID'],
+    sort: ['_doc'],
+  });
   try {
     while (page.hits.hits.length > 0) {
       for (const { _source: span } of page.hits.hits) {
@@ -50,11 +54,11 @@ export async function storedSpans(url: string): Promise<StoredSpans> {
         copies.set(key, (copies.get(key) ?? 0) + 1);
         documents++;
       }
-      page = await search('/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id });
+      page = await search('/_search/scroll', { scroll: '1m', scroll_id: page['_scroll_id'] });
     }
   } finally {
-    if (page._scroll_id) {
-      await fetch(`${url}/_search/scroll/${page._scroll_id}`, { method: 'DELETE' }).catch(() => undefined);
+    if (page['_scroll_id']) {
+      await fetch(`${url}/_search/scroll/${page['_scroll_id']}`, { method: 'DELETE' }).catch(() => undefined);
     }
   }
   return { copies, documents };
