@@ -135,3 +135,30 @@ test(
     await assert.rejects(alone.start(), { message: 'never did not answer at nowhere:1 within 1 s' });
   },
 );
+
+test(
+  'with stopGraceMs, a part that ignores SIGTERM is killed once the grace has passed',
+  { timeout: 30_000 },
+  async () => {
+    const port = await freePort();
+    const part: Part = {
+      name: 'stubborn',
+      command: process.execPath,
+      args: [
+        '-e',
+        `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');
+       process.on('SIGTERM', () => console.log('not yet'));`,
+      ],
+      healthUrl: `http://127.0.0.1:${port}/healthz`,
+    };
+    const { lines, options, write } = recorder();
+    const stack = createStack([part], { ...options, write, stopGraceMs: 1_000 });
+    await stack.start();
+    const started = Date.now();
+    await stack.stop();
+    assert.ok(Date.now() - started < 5_000, `stopped after ${Date.now() - started} ms`);
+    assert.equal(await answers(port), false);
+    assert.ok(lines.includes('[stubborn] not yet'), lines.join('\n'));
+    assert.ok(lines.includes('[stack] stubborn has not exited 1 s after SIGTERM: killing it'), lines.join('\n'));
+  },
+);

@@ -198,6 +198,11 @@ export function kafkaTopics(args: string[]): Promise<string> {
   return kafkaTool('org.apache.kafka.tools.TopicCommand', args);
 }
 
+/** Kafka's consumer group tool, as `kafka-consumer-groups.sh` runs it (for example `--describe --group g`). */
+export function kafkaConsumerGroups(args: string[]): Promise<string> {
+  return kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', args);
+}
+
 export interface KafkaOptions {
   /** Its configuration and its data (the topics' logs); formatted on first use, kept across starts. */
   dataDir: string;

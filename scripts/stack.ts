@@ -27,6 +27,11 @@ export interface StackOptions {
   /** Where the parts' output goes, each line prefixed with `[name] `; the terminal by default. */
   write?(text: string, stream: 'stdout' | 'stderr'): void;
   startupTimeoutMs?: number;
+  /**
+   * How long a part may take to exit after SIGTERM before it is killed (SIGKILL); by default it may
+   * take as long as it needs to hand its data on.
+   */
+  stopGraceMs?: number;
 }
 
 export interface Stack {
@@ -50,7 +55,7 @@ export interface Stack {
 const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 
 export function createStack(parts: Part[], options: StackOptions): Stack {
-  const { env, log, startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS } = options;
+  const { env, log, startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS, stopGraceMs } = options;
   const write = options.write ?? ((text: string, stream: 'stdout' | 'stderr') => void process[stream].write(text));
   const running = new Map<string, ChildProcess>();
   /** Parts stopped on purpose: their exit stops nothing else. */
@@ -77,7 +82,19 @@ export function createStack(parts: Part[], options: StackOptions): Stack {
     } catch {
       // It ended on its own just now.
     }
+    const kill =
+      stopGraceMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            log(`${name} has not exited ${stopGraceMs / 1000} s after SIGTERM: killing it`);
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // It exited meanwhile.
+            }
+          }, stopGraceMs);
     await exited;
+    clearTimeout(kill);
   }
 
   async function stopAll(exitCode: number): Promise<void> {

@@ -15,11 +15,13 @@ export interface TestSpan {
   /** Status ERROR, as a failed request records it. */
   error?: boolean;
   durationMs?: number;
+  /** When it ended, in ms since the epoch; now by default. */
+  endUnixMs?: number;
 }
 
-/** An export request: these spans of one service, ending now. */
+/** An export request: these spans of one service. */
 export function otlpJson(service: string, spans: TestSpan[]): string {
-  const end = BigInt(Date.now()) * 1_000_000n;
+  const now = Date.now();
   const resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }] };
   return JSON.stringify({
     resourceSpans: [
@@ -28,17 +30,22 @@ export function otlpJson(service: string, spans: TestSpan[]): string {
         scopeSpans: [
           {
             scope: { name: 'hello-trace-tests' },
-            spans: spans.map(({ traceId, spanId, parentSpanId = '', name, error = false, durationMs = 5 }) => ({
-              traceId,
-              spanId,
-              parentSpanId,
-              name,
-              // A child span here is a server's (SERVER), a root span the page's (INTERNAL).
-              kind: parentSpanId ? 2 : 1,
-              startTimeUnixNano: String(end - BigInt(durationMs) * 1_000_000n),
-              endTimeUnixNano: String(end),
-              status: error ? { code: StatusCode.ERROR, message: 'simulated failure' } : {},
-            })),
+            spans: spans.map(
+              ({ traceId, spanId, parentSpanId = '', name, error = false, durationMs = 5, endUnixMs = now }) => {
+                const end = BigInt(endUnixMs) * 1_000_000n;
+                return {
+                  traceId,
+                  spanId,
+                  parentSpanId,
+                  name,
+                  // A child span here is a server's (SERVER), a root span the page's (INTERNAL).
+                  kind: parentSpanId ? 2 : 1,
+                  startTimeUnixNano: String(end - BigInt(durationMs) * 1_000_000n),
+                  endTimeUnixNano: String(end),
+                  status: error ? { code: StatusCode.ERROR, message: 'simulated failure' } : {},
+                };
+              },
+            ),
           },
         ],
       },

@@ -100,7 +100,9 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
       agent.args.push(`--set=exporters::load_balancing::routing_key=${routingKey}`);
     }
   }
-  const stack = createStack(parts, { env, log, write: (text) => void (output += text) });
+  // A part that cannot hand its data on (say, the ingester to an OpenSearch without a shard's
+  // copies) would otherwise hold a failed test's teardown for minutes.
+  const stack = createStack(parts, { env, log, write: (text) => void (output += text), stopGraceMs: 30_000 });
   // Should the test's process end before stop() (a crash, a cancelled test), its parts end with it.
   const killLeftovers = () => {
     for (const { name } of parts) {

@@ -1,0 +1,145 @@
+// The ingester dies under a steady load and comes back: it is stopped (SIGTERM) for 30 s while 40
+// traces a second go through both agents, every one kept. Meanwhile the spans wait in Kafka, not in
+// any process's memory: the gateways go on writing to Kafka without a failure, their queues stay near
+// empty, and the ingester's consumer group falls behind by exactly the records they wrote, as Kafka's
+// own consumer group tool reads it. Once the ingester is back, every span sent is in OpenSearch and the
+// group has caught up.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { kafkaConsumerGroups } from '../scripts/engines.ts';
+import { spanKey, storedSpans, type StoredSpans } from './support/opensearch.ts';
+import { repoRoot } from './support/processes.ts';
+import { startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
+import { traceLoad, type SentTrace } from './support/trace-load.ts';
+
+const RATE = 40;
+const OUTAGE_MS = 30_000;
+const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
+
+/** The ingester's consumer group, from its config. */
+async function consumerGroup(): Promise<string> {
+  const config = parse(await readFile(join(repoRoot, 'scale/ingester.yaml'), 'utf8')) as {
+    receivers: { kafka: { group_id: string } };
+  };
+  return config.receivers.kafka.group_id;
+}
+
+/** The group's lag summed over the topic's partitions: records written that it has not consumed. */
+async function lag(stack: ScaleStack, group: string): Promise<number> {
+  const table = await kafkaConsumerGroups([
+    '--bootstrap-server',
+    `127.0.0.1:${stack.env.KAFKA_PORT}`,
+    '--describe',
+    '--group',
+    group,
+  ]);
+  // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
+  const rows = table.split('\n').filter((line) => line.startsWith(`${group} `));
+  assert.ok(rows.length > 0, `Kafka's consumer group tool listed no partition for ${group}:\n${table}`);
+  return rows.reduce((sum, row) => sum + Number(row.trim().split(/\s+/)[5]), 0);
+}
+
+const onGateways = async (stack: ScaleStack, metric: string, labels?: Record<string, string>) =>
+  (await Promise.all(GATEWAYS.map((gateway) => stack.counter(gateway, metric, labels)))).reduce((a, b) => a + b, 0);
+/** Records the gateways wrote to Kafka. */
+const recordsWritten = (stack: ScaleStack) =>
+  onGateways(stack, 'otelcol_kafka_exporter_records', { outcome: 'success' });
+
+const spanKeys = (traces: SentTrace[]) =>
+  traces.flatMap((trace) => [spanKey(trace.traceId, trace.pageSpanId), spanKey(trace.traceId, trace.serverSpanId)]);
+
+/** Waits until OpenSearch holds every one of these spans; fails saying how many it lacks. */
+async function waitUntilStored(stack: ScaleStack, keys: string[], what: string): Promise<StoredSpans> {
+  let stored: StoredSpans = { copies: new Map(), documents: 0 };
+  let missing = keys;
+  await waitUntil(what, async () => {
+    stored = await storedSpans(stack.openSearchUrls[0]);
+    missing = keys.filter((key) => !stored.copies.has(key));
+    return missing.length === 0;
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}: ${missing.length} of ${keys.length} spans missing, such as ${missing[0]}`);
+  });
+  return stored;
+}
+
+/** The lag, and the records written just before and just after it was read. */
+async function lagBetween(stack: ScaleStack, group: string): Promise<{ lag: number; before: number; after: number }> {
+  const before = await recordsWritten(stack);
+  const value = await lag(stack, group);
+  return { lag: value, before, after: await recordsWritten(stack) };
+}
+
+test(
+  'the ingester down for 30 s under 40 traces a second: the spans wait in Kafka, and every one is stored once it is back',
+  { timeout: 240_000 },
+  async () => {
+    const stack = await startScaleStack();
+    const group = await consumerGroup();
+    const load = traceLoad({
+      browserAgentUrl: stack.browserAgentUrl,
+      serverAgentUrl: stack.serverAgentUrl,
+      perSecond: RATE,
+    });
+    try {
+      await waitUntil('the first spans stored', async () => (await stack.storedSpanCount()) > 0);
+      const sentBefore = await onGateways(stack, 'otelcol_exporter_sent_spans', { exporter: 'kafka' });
+      const failedBefore = await onGateways(stack, 'otelcol_exporter_send_failed_spans', { exporter: 'kafka' });
+      const stoppedAt = Date.now();
+      await stack.stopPart('ingester');
+
+      let largestQueue = 0;
+      const watching = (async () => {
+        while (Date.now() - stoppedAt < OUTAGE_MS) {
+          largestQueue = Math.max(largestQueue, await onGateways(stack, 'otelcol_exporter_queue_size'));
+          await sleep(500);
+        }
+      })();
+      await sleep(5_000);
+      const early = await lagBetween(stack, group);
+      await watching;
+      const late = await lagBetween(stack, group);
+      const sentDuring = (await onGateways(stack, 'otelcol_exporter_sent_spans', { exporter: 'kafka' })) - sentBefore;
+      const failedDuring =
+        (await onGateways(stack, 'otelcol_exporter_send_failed_spans', { exporter: 'kafka' })) - failedBefore;
+
+      const restartedAt = Date.now();
+      await stack.startPart('ingester');
+      console.log(
+        `# while the ingester was down the gateways wrote ${sentDuring} spans to Kafka (${failedDuring} failed), their queues held at most ${largestQueue}; the group's lag went from ${early.lag} to ${late.lag} records`,
+      );
+      // With no consumer the lag grows by every record written between the two readings.
+      assert.ok(
+        late.lag - early.lag >= late.before - early.after && late.lag - early.lag <= late.after - early.before,
+        `the lag grew by ${late.lag - early.lag}, the gateways wrote ${late.before - early.after} to ${late.after - early.before} records meanwhile`,
+      );
+      assert.ok(late.lag > early.lag, 'the lag grew');
+      assert.ok(sentDuring > RATE * 20, `the gateways wrote only ${sentDuring} spans while the ingester was down`);
+      assert.equal(failedDuring, 0, 'spans the gateways failed to write');
+      // A queue with spans waiting would grow with the outage; this one holds at most a few batches.
+      assert.ok(largestQueue < RATE * 2, `the gateways' queues held ${largestQueue} spans`);
+
+      // What was in Kafka at the restart: the traces the gateways had decided by then.
+      const decisionWaitMs = Number(stack.env.TAIL_SAMPLING_DECISION_WAIT_SECONDS) * 1000;
+      const backlog = spanKeys(
+        load.traces.filter((trace) => trace.serverSentAt < restartedAt - decisionWaitMs - 2_000),
+      );
+      await waitUntilStored(stack, backlog, 'the backlog stored');
+      const backlogS = (Date.now() - restartedAt) / 1000;
+      await sleep(5_000);
+      await load.stop();
+      assert.deepEqual(load.failures, [], 'requests to the agents that failed');
+      const stored = await waitUntilStored(stack, spanKeys(load.traces), 'every span sent stored');
+      await waitUntil('the group caught up', async () => (await lag(stack, group)) === 0, 30_000);
+      console.log(
+        `# the backlog (${backlog.length} spans) stored ${backlogS.toFixed(1)} s after the ingester's restart; all ${2 * load.traces.length} spans sent stored, ${stored.documents - stored.copies.size} of them twice`,
+      );
+    } finally {
+      await load.stop();
+      await stack.stop();
+    }
+  },
+);
