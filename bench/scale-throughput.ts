@@ -109,7 +109,10 @@ console.log(
     runs: runs.map((run) => ({
       ...run,
       highestLosslessSpansPerSecond: best(run)?.spansPerSecond ?? 0,
-      steps: run.steps.map(({ offered: { traceIds, ...offered }, ...step }) => ({ ...step, offered })),
+      steps: run.steps.map((step) => ({
+        ...step,
+        offered: { ...step.offered, traceIds: step.offered.traceIds.length },
+      })),
     })),
     targetSpansPerSecond: TARGET_SPANS_PER_SECOND,
   }),

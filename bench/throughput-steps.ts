@@ -98,9 +98,9 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
   // Memory and queues, once a second.
   const peakRss = names.map(() => 0);
   const peakGauges = new Map<string, number>();
-  let sampling = true;
+  const sampling = new AbortController();
   const sampler = (async () => {
-    while (sampling) {
+    while (!sampling.signal.aborted) {
       const rss = await Promise.all(names.map((name) => rssMiB(trees[name])));
       rss.forEach((value, index) => (peakRss[index] = Math.max(peakRss[index], value)));
       for (const [part, url] of Object.entries(stack.metricsUrls)) {
@@ -123,7 +123,7 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
   const step = { ...offered, startedAt, endedAt: Date.now() };
   await stack.settle(step);
   const elapsedS = (Date.now() - startedAt) / 1000;
-  sampling = false;
+  sampling.abort();
   await sampler;
 
   const cpuAfter = await Promise.all(names.map((name) => cpuMicros(trees[name])));
