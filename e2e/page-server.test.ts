@@ -142,7 +142,7 @@ test('a request path with markup or quotes in it cannot change the document, onl
   }
 });
 
-test('static files, health checks and the page’s questions to Jaeger make no spans, even with a traceparent', async () => {
+test('static files, health checks and the page’s questions make no spans, even with a traceparent', async () => {
   const asset = (await readdir(join(pageDir, 'assets')))[0];
   const traceparent = `00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01`;
   const seen = receiver.spans.length;
@@ -152,6 +152,7 @@ test('static files, health checks and the page’s questions to Jaeger make no s
     '/missing.js',
     '/healthz',
     '/api/jaeger-ui',
+    '/api/trace-wait',
     `/api/traces/${FOREIGN_TRACE_ID}`,
     '/api/traces/not-an-id',
   ]) {

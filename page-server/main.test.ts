@@ -33,7 +33,15 @@ before(async () => {
 
   const main = fileURLToPath(new URL('main.ts', import.meta.url));
   server = spawn(process.execPath, [main], {
-    env: { ...process.env, PAGE_DIR: page, PAGE_HOST: '127.0.0.1', PAGE_PORT: '0' },
+    // Without tail sampling, whatever the shell has set.
+    env: {
+      ...process.env,
+      PAGE_DIR: page,
+      PAGE_HOST: '127.0.0.1',
+      PAGE_PORT: '0',
+      TRACE_WAIT_SECONDS: '',
+      TAIL_SAMPLING: '',
+    },
   });
   let output = '';
   const exited = once(server, 'exit').then(([code]) => {
@@ -139,6 +147,28 @@ test('hands trace requests to the Jaeger proxy before looking for a file', async
   assert.equal(answer.status, 400);
   assert.equal(answer.headers['content-type'], 'application/json');
   assert.equal(answer.headers['x-content-type-options'], 'nosniff');
+});
+
+test('tells the page how long to wait for a trace: 30 s without tail sampling', async () => {
+  const answer = await send('GET', '/api/trace-wait');
+  assert.equal(answer.status, 200);
+  assert.equal(answer.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(answer.body), { seconds: 30 });
+});
+
+test('a malformed setting stops it at start, in one plain line naming the variable', async () => {
+  const main = fileURLToPath(new URL('main.ts', import.meta.url));
+  const failing = spawn(process.execPath, [main], {
+    env: { ...process.env, PAGE_DIR: folder, PAGE_PORT: '0', TAIL_SAMPLING: 'true', TRACE_WAIT_SECONDS: '5' },
+  });
+  let stderr = '';
+  failing.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = await once(failing, 'exit');
+  assert.equal(code, 1);
+  assert.equal(
+    stderr,
+    'hello-page server cannot start: TRACE_WAIT_SECONDS (5) must be longer than TAIL_SAMPLING_DECISION_WAIT_SECONDS (10): the gateways hold every trace that long before they store it\n',
+  );
 });
 
 test('serves no dotfile', async () => {

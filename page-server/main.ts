@@ -1,5 +1,6 @@
 // Serves the built page (web/dist/) on PAGE_PORT, natively and in the web container, relays the
-// page's spans to the collector (otlp-relay.ts) and proxies the page's trace requests to Jaeger. Each copy of the document names its SERVER span
+// page's spans to the collector (otlp-relay.ts), proxies the page's trace requests to Jaeger and tells the page how
+// long to wait for a trace (trace-wait.ts). Each copy of the document names its SERVER span
 // (instrumentation.ts) in a traceparent meta tag, so that the page load's trace starts here.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
@@ -9,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import serveStatic from 'serve-static';
+import type { TraceWait } from '../web/shared/page-api.ts';
 import { documentWithTraceparent, isDocumentRequest } from './document.ts';
 import { handleJaegerRequest, jaegerQueryUrl } from './jaeger-proxy.ts';
 import { otlpRelay, relaySettings, type RelaySettings } from './otlp-relay.ts';
+import { answerTraceWait, traceWaitSettings } from './trace-wait.ts';
 
 const root = resolve(process.env.PAGE_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url)));
 const host = process.env.PAGE_HOST || '127.0.0.1';
@@ -24,8 +27,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const jaegerUrl = jaegerQueryUrl();
 let relay: RelaySettings;
+let traceWait: TraceWait;
 try {
   relay = relaySettings();
+  traceWait = traceWaitSettings();
 } catch (error) {
   console.error(`hello-page server cannot start: ${(error as Error).message}`);
   process.exit(1);
@@ -70,6 +75,7 @@ async function serve(request: IncomingMessage, response: ServerResponse): Promis
   if (request.url === '/healthz') return sendText(response, 200, 'ok', { 'Cache-Control': 'no-store' });
   if (isDocumentRequest(request)) return sendDocument(request, response);
   if (await relayExport(request, response)) return;
+  if (answerTraceWait(request, response, traceWait)) return;
   if (await handleJaegerRequest(request, response, jaegerUrl)) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
@@ -118,7 +124,7 @@ function sendText(response: ServerResponse, status: number, text: string, header
 server.listen(port, host, () => {
   const { port: boundPort } = server.address() as AddressInfo;
   console.log(
-    `hello-page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; spans to ${relay.collectorUrl}, traces from ${jaegerUrl})`,
+    `hello-page served at http://localhost:${boundPort}/ (bound to ${host}, from ${root}; spans to ${relay.collectorUrl}, traces from ${jaegerUrl} within ${traceWait.seconds} s${traceWait.tailSampling ? ', tail-sampled' : ''})`,
   );
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -10,6 +10,7 @@ import { suppressTracing } from '@opentelemetry/core';
 // In memory, so no Redis or other store; points per second per key; and a burst on top of the rate.
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { collectorBrowserUrl } from './collector-url.ts';
+import { readCount } from './read-count.ts';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 /** The collector's `max_request_body_size` for the browser receiver (otel-collector-config.yaml). */
@@ -28,10 +29,8 @@ export interface RelaySettings {
   burst: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 /** The relay's settings from the environment; throws an error naming the variable when one is malformed. */
-export function relaySettings(env: Env = process.env): RelaySettings {
+export function relaySettings(env: Record<string, string | undefined> = process.env): RelaySettings {
   const ratePerSecond = readCount(env, 'PAGE_OTLP_RATE', 10);
   const burst = readCount(env, 'PAGE_OTLP_BURST', 20);
   if (burst < ratePerSecond) {
@@ -42,14 +41,6 @@ export function relaySettings(env: Env = process.env): RelaySettings {
     ratePerSecond,
     burst,
   };
-}
-
-function readCount(env: Env, name: string, fallback: number): number {
-  const value = env[name] || String(fallback);
-  if (!/^\d{1,6}$/.test(value) || Number(value) === 0) {
-    throw new Error(`${name} must be a whole number above 0 such as ${fallback}, got "${value}"`);
-  }
-  return Number(value);
 }
 
 /**

@@ -71,7 +71,7 @@ export interface ServerAndPage {
  * (the collector's browser receiver; `otlpUrl` by default) or, with `relayTo`, to its own origin, whose
  * page server relays to the browser receiver at `relayTo`; the server grants CORS to the page's
  * origin, and the page links to traces at `jaegerUrl`, where its page server also reads them.
- * `pageEnv` adds VITE_* settings.
+ * `pageEnv` adds VITE_* settings, `pageServerEnv` the page server's.
  */
 export async function startServerAndPage({
   pagePort,
@@ -80,6 +80,7 @@ export async function startServerAndPage({
   relayTo,
   jaegerUrl,
   pageEnv = {},
+  pageServerEnv = {},
 }: {
   pagePort: number;
   otlpUrl: string;
@@ -87,6 +88,7 @@ export async function startServerAndPage({
   relayTo?: string;
   jaegerUrl: string;
   pageEnv?: Record<string, string>;
+  pageServerEnv?: Record<string, string>;
 }): Promise<ServerAndPage> {
   const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, PAGE_PORT: String(pagePort) });
   const serverUrl = server.ready[1];
@@ -103,6 +105,7 @@ export async function startServerAndPage({
         JAEGER_QUERY_URL: jaegerUrl,
         OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
         ...(relayTo ? { COLLECTOR_BROWSER_URL: relayTo } : {}),
+        ...pageServerEnv,
       },
     );
     return {

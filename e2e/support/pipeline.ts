@@ -123,13 +123,20 @@ export interface Jaeger {
   stop(): Promise<number | null>;
 }
 
-/** Jaeger keeping its traces in `dataDir` (a folder of its own: Badger locks it), or in a temporary folder. */
-export async function startJaeger({ dataDir, ports }: { dataDir?: string; ports?: JaegerPorts } = {}): Promise<Jaeger> {
+/**
+ * Jaeger keeping its traces in `dataDir` (a folder of its own: Badger locks it), or in a temporary folder;
+ * `args` adds to its command line (more `--config` or `--set`).
+ */
+export async function startJaeger({
+  dataDir,
+  ports,
+  args = [],
+}: { dataDir?: string; ports?: JaegerPorts; args?: string[] } = {}): Promise<Jaeger> {
   const { jaeger } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
   const open = ports ?? (await freePorts(JAEGER_PORTS));
   const running = await startNative(
     jaeger,
-    ['--config', join(repoRoot, 'jaeger-config.yaml'), '--set=service::telemetry::metrics::level=none'],
+    ['--config', join(repoRoot, 'jaeger-config.yaml'), '--set=service::telemetry::metrics::level=none', ...args],
     {
       JAEGER_OTLP_PORT: String(open.otlp),
       JAEGER_UI_PORT: String(open.ui),

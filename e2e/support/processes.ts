@@ -100,12 +100,15 @@ export function startServer(
 }
 
 /**
- * `npm start` in a process group of its own, as in a terminal, with these variables; resolves once it
- * is ready. `stop()` sends Ctrl-C's SIGINT to the group and resolves with everything it printed once
- * every part has exited.
+ * `npm start` (or `npm run start:scale`, with `script`) in a process group of its own, as in a
+ * terminal, with these variables; resolves once it is ready. `stop()` sends Ctrl-C's SIGINT to the
+ * group and resolves with everything it printed once every part has exited.
  */
-export async function startStack(env: Record<string, string>): Promise<{ output(): string; stop(): Promise<string> }> {
-  const child = spawn('npm', ['start', '--silent'], {
+export async function startStack(
+  env: Record<string, string>,
+  script: 'start' | 'start:scale' = 'start',
+): Promise<{ output(): string; stop(): Promise<string> }> {
+  const child = spawn('npm', ['run', script, '--silent'], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     detached: true,
@@ -125,7 +128,7 @@ export async function startStack(env: Record<string, string>): Promise<{ output(
   while (!output.includes('Press Ctrl-C to stop.')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`npm start did not get ready:\n${output}`);
+      throw new Error(`npm run ${script} did not get ready:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

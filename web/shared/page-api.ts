@@ -11,3 +11,28 @@ export const JAEGER_UI_API_PATH = `${PAGE_API_PATH}jaeger-ui`;
 
 /** Whether Jaeger serves its UI; when it does not, a sentence that says why. */
 export type JaegerUiAnswer = { ui: true } | { ui: false; reason: string };
+
+/** `GET /api/trace-wait`: how long the page waits for a trace in Jaeger, answered with a {@link TraceWait}. */
+export const TRACE_WAIT_API_PATH = `${PAGE_API_PATH}trace-wait`;
+
+/** The page waits this long when the page server does not say. */
+export const DEFAULT_TRACE_WAIT_SECONDS = 30;
+
+/**
+ * How long the page waits for a trace to reach Jaeger and, when gateways sample whole traces
+ * (`tail_sampling`), which traces they keep: any other may never arrive.
+ */
+export interface TraceWait {
+  seconds: number;
+  tailSampling?: TailSampling;
+}
+
+/** The gateways' tail sampling, as scale/gateway.yaml configures it. */
+export interface TailSampling {
+  /** A gateway decides this long after a trace's first span reaches it (`decision_wait`). */
+  decisionWaitSeconds: number;
+  /** It keeps every trace with an error, every trace that takes this long or longer, */
+  slowMs: number;
+  /** and this share of the rest. */
+  keepPercent: number;
+}

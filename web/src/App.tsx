@@ -7,6 +7,7 @@ import { traceLink } from './trace-view/jaegerLinks.ts';
 import { TraceLinks } from './trace-view/TraceLinks.tsx';
 import { TraceView } from './trace-view/TraceView.tsx';
 import { useJaegerUi } from './trace-view/useJaegerUi.ts';
+import { useTraceWait } from './trace-view/useTraceWait.ts';
 
 const HISTORY_LENGTH = 5;
 const SCENARIO_LABELS: Record<Scenario, string> = {
@@ -23,6 +24,7 @@ export function App() {
   const [history, setHistory] = useState<Greeting[]>([]);
   const latest = history[0];
   const [jaegerUi, askJaegerUiAgain] = useJaegerUi();
+  const traceWait = useTraceWait();
   const [pageLoad, setPageLoad] = useState<PageLoadTrace>();
   const [showPageLoad, setShowPageLoad] = useState(false);
   useEffect(() => void pageLoadTrace.then(setPageLoad), []);
@@ -102,10 +104,12 @@ export function App() {
               </>
             )}
           </dl>
-          {!shownPageLoad && <TraceView key={latest.traceId} traceId={latest.traceId} of="click" />}
+          {!shownPageLoad && <TraceView key={latest.traceId} traceId={latest.traceId} of="click" wait={traceWait} />}
         </>
       )}
-      {shownPageLoad && <TraceView key={shownPageLoad.traceId} traceId={shownPageLoad.traceId} of="pageLoad" />}
+      {shownPageLoad && (
+        <TraceView key={shownPageLoad.traceId} traceId={shownPageLoad.traceId} of="pageLoad" wait={traceWait} />
+      )}
 
       {(pageLoad || history.length > 0) && (
         <section aria-label="Recent requests">

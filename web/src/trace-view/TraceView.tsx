@@ -1,3 +1,4 @@
+import type { TraceWait } from '../../shared/page-api.ts';
 import { settings } from '../settings.ts';
 import { isPageLoadComplete, isTraceComplete } from './complete.ts';
 import type { TraceSpan } from './parse.ts';
@@ -13,16 +14,23 @@ const IS_COMPLETE: Record<TraceOf, (spans: TraceSpan[]) => boolean> = {
   pageLoad: isPageLoadComplete,
 };
 
-/** One trace, as Jaeger has it: a waterfall once complete, a plain message otherwise. */
-export function TraceView({ traceId, of }: { traceId: string; of: TraceOf }) {
-  const trace = useTrace(traceId, IS_COMPLETE[of]);
+/**
+ * One trace, as Jaeger has it: a waterfall once complete, a plain message otherwise; `wait` says how
+ * long it may take (undefined until the page server has said).
+ */
+export function TraceView({ traceId, of, wait }: { traceId: string; of: TraceOf; wait: TraceWait | undefined }) {
+  const trace = useTrace(traceId, IS_COMPLETE[of], wait);
   return (
     <section aria-label="Trace" className="trace-view">
       <h2>{of === 'pageLoad' ? 'Trace of this page load' : 'Trace'}</h2>
       {trace.phase === 'waiting' && (
         <p data-testid="trace-status" aria-live="polite">
-          Waiting for the trace in Jaeger ({trace.spans.length} spans so far)… The page and the server send their spans
-          in batches.
+          {trace.message}
+        </p>
+      )}
+      {trace.phase === 'notKept' && (
+        <p data-testid="trace-not-kept" aria-live="polite">
+          {trace.message}
         </p>
       )}
       {trace.phase === 'failed' && (

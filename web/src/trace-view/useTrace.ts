@@ -1,64 +1,57 @@
 import { useEffect, useState } from 'react';
-import { TRACE_API_PATH } from '../../shared/page-api.ts';
+import { TRACE_API_PATH, type TraceWait } from '../../shared/page-api.ts';
 import { parseJaegerTrace, type TraceSpan } from './parse.ts';
-
-export type TraceState =
-  | { phase: 'waiting'; spans: TraceSpan[] }
-  | { phase: 'complete'; spans: TraceSpan[] }
-  | { phase: 'failed'; spans: TraceSpan[]; message: string };
+import { traceState, type Poll, type TraceState } from './trace-state.ts';
 
 const POLL_INTERVAL_MS = 500;
-const GIVE_UP_AFTER_MS = 30_000;
 
-/** Polls the page server's Jaeger proxy until `isComplete` says the trace is (a function that stays the same). */
-export function useTrace(traceId: string, isComplete: (spans: TraceSpan[]) => boolean): TraceState {
-  const [state, setState] = useState<TraceState>({ phase: 'waiting', spans: [] });
+/**
+ * Polls the page server's Jaeger proxy until `isComplete` says the trace is (a function that stays the
+ * same), for as long as `wait` says; starts once `wait` is known.
+ */
+export function useTrace(
+  traceId: string,
+  isComplete: (spans: TraceSpan[]) => boolean,
+  wait: TraceWait | undefined,
+): TraceState {
+  const [state, setState] = useState<TraceState>({
+    phase: 'waiting',
+    spans: [],
+    message: 'Waiting for the trace in Jaeger…',
+  });
 
   useEffect(() => {
+    if (!wait) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
-    const deadline = Date.now() + GIVE_UP_AFTER_MS;
+    const start = Date.now();
 
     const poll = async () => {
-      const next = await fetchTrace(traceId, isComplete);
+      const next = traceState(await fetchTrace(traceId), isComplete, Date.now() - start, wait);
       if (stopped) return;
-      if (next.phase === 'waiting' && Date.now() > deadline) {
-        setState({
-          phase: 'failed',
-          spans: next.spans,
-          message: `After ${GIVE_UP_AFTER_MS / 1000} s the trace in Jaeger is still incomplete (${next.spans.length} spans). Is the collector running, does its CORS allow this page's origin, and did the server get the request?`,
-        });
-      } else {
-        setState(next);
-        if (next.phase === 'waiting') timer = setTimeout(poll, POLL_INTERVAL_MS);
-      }
+      setState(next);
+      if (next.phase === 'waiting') timer = setTimeout(poll, POLL_INTERVAL_MS);
     };
     void poll();
     return () => {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [traceId, isComplete]);
+  }, [traceId, isComplete, wait]);
 
   return state;
 }
 
-async function fetchTrace(traceId: string, isComplete: (spans: TraceSpan[]) => boolean): Promise<TraceState> {
+async function fetchTrace(traceId: string): Promise<Poll> {
   let response: Response;
   try {
     response = await fetch(`${TRACE_API_PATH}${traceId}`);
   } catch (error) {
-    return {
-      phase: 'failed',
-      spans: [],
-      message: `The page server did not answer (${error instanceof Error ? error.message : String(error)}).`,
-    };
+    return { error: `The page server did not answer (${error instanceof Error ? error.message : String(error)}).` };
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const message = (body as { error?: string } | undefined)?.error ?? `The page server answered ${response.status}.`;
-    return { phase: 'failed', spans: [], message };
+    return { error: (body as { error?: string } | undefined)?.error ?? `The page server answered ${response.status}.` };
   }
-  const spans = parseJaegerTrace(body);
-  return { phase: isComplete(spans) ? 'complete' : 'waiting', spans };
+  return { spans: parseJaegerTrace(body) };
 }

@@ -1,0 +1,94 @@
+// The scale path's configs (scale/), checked without running them: each uses exactly the components
+// it defines and passes its real binary's validate, and what they share with the small stack or with
+// each other stays identical, so that no copy drifts from the others.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { ensureNativeBinary } from '../scripts/native.ts';
+import { repoRoot } from './support/processes.ts';
+
+interface Config {
+  receivers: Record<string, unknown>;
+  processors?: Record<string, unknown>;
+  exporters: Record<string, unknown>;
+  extensions: Record<string, unknown>;
+  service: {
+    extensions: string[];
+    pipelines: Record<string, Partial<Record<'receivers' | 'processors' | 'exporters', string[]>>>;
+  };
+}
+
+const read = async (file: string) => parse(await readFile(join(repoRoot, file), 'utf8')) as Config;
+
+const CONFIGS = [
+  ['scale/agent-browser.yaml', 'otelcol-lb'],
+  ['scale/agent-server.yaml', 'otelcol-lb'],
+  ['scale/gateway.yaml', 'jaeger'],
+  ['scale/ingester.yaml', 'jaeger'],
+  ['scale/query.yaml', 'jaeger'],
+] as const;
+
+for (const [file, binary] of CONFIGS) {
+  test(`${file} uses exactly the components it defines`, async () => {
+    const config = await read(file);
+    const pipelines = Object.values(config.service.pipelines);
+    for (const kind of ['receivers', 'processors', 'exporters'] as const) {
+      const used = new Set(pipelines.flatMap((pipeline) => pipeline[kind] ?? []));
+      assert.deepEqual(used, new Set(Object.keys(config[kind] ?? {})), kind);
+    }
+    assert.deepEqual(new Set(config.service.extensions), new Set(Object.keys(config.extensions)));
+  });
+
+  test(`${file} passes the real ${binary}'s validate`, { timeout: 900_000 }, async () => {
+    const path = await ensureNativeBinary(binary, (line) => console.log(`# ${line}`));
+    await promisify(execFile)(path, ['validate', '--config', join(repoRoot, file)]);
+  });
+}
+
+test("the browser agent takes the page's spans as the small stack's collector does: same receiver, same processors", async () => {
+  const small = await read('otel-collector-config.yaml');
+  const agent = await read('scale/agent-browser.yaml');
+  assert.deepEqual(agent.receivers['otlp/browser'], small.receivers['otlp/browser']);
+  assert.deepEqual(agent.processors, small.processors);
+  assert.deepEqual(
+    agent.service.pipelines['traces/browser'].processors,
+    small.service.pipelines['traces/browser'].processors,
+  );
+});
+
+test("the server agent takes the servers' spans as the small stack's collector does", async () => {
+  const small = await read('otel-collector-config.yaml');
+  const agent = await read('scale/agent-server.yaml');
+  assert.deepEqual(agent.receivers.otlp, small.receivers.otlp);
+  for (const name of ['memory_limiter', 'transform/storable']) {
+    assert.deepEqual(agent.processors?.[name], small.processors?.[name], name);
+  }
+  assert.deepEqual(agent.service.pipelines.traces.processors, small.service.pipelines.traces.processors);
+});
+
+test('both agents route to the gateways alike: one load_balancing exporter, by trace id', async () => {
+  const browser = await read('scale/agent-browser.yaml');
+  const server = await read('scale/agent-server.yaml');
+  assert.deepEqual(browser.exporters, server.exporters);
+  assert.equal((browser.exporters.load_balancing as { routing_key: string }).routing_key, 'traceID');
+});
+
+test('the ingester writes where the query reads: the same OpenSearch backend', async () => {
+  const ingester = await read('scale/ingester.yaml');
+  const query = await read('scale/query.yaml');
+  assert.deepEqual(ingester.extensions.jaeger_storage, query.extensions.jaeger_storage);
+});
+
+test('the gateways write the topic and encoding that the ingester reads', async () => {
+  const gateway = await read('scale/gateway.yaml');
+  const ingester = await read('scale/ingester.yaml');
+  const { brokers, traces } = gateway.exporters.kafka as { brokers: string[]; traces: unknown };
+  const receiver = ingester.receivers.kafka as { brokers: string[]; traces: unknown };
+  assert.deepEqual(receiver.brokers, brokers);
+  assert.deepEqual(receiver.traces, traces);
+  assert.deepEqual(traces, { topic: 'jaeger-spans', encoding: 'otlp_proto' });
+});

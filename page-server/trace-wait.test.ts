@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { answerTraceWait, traceWaitSettings } from './trace-wait.ts';
+
+test('without tail sampling the page waits 30 s, or TRACE_WAIT_SECONDS, and expects every trace', () => {
+  assert.deepEqual(traceWaitSettings({}), { seconds: 30 });
+  assert.deepEqual(traceWaitSettings({ TAIL_SAMPLING: 'false', TRACE_WAIT_SECONDS: '5' }), { seconds: 5 });
+  assert.deepEqual(traceWaitSettings({ TAIL_SAMPLING: '', TRACE_WAIT_SECONDS: '' }), { seconds: 30 });
+});
+
+test("with TAIL_SAMPLING=true the page also learns the gateways' policy, with gateway.yaml's defaults", () => {
+  assert.deepEqual(traceWaitSettings({ TAIL_SAMPLING: 'true' }), {
+    seconds: 30,
+    tailSampling: { decisionWaitSeconds: 10, slowMs: 1000, keepPercent: 100 },
+  });
+  assert.deepEqual(
+    traceWaitSettings({
+      TAIL_SAMPLING: 'true',
+      TRACE_WAIT_SECONDS: '3',
+      TAIL_SAMPLING_DECISION_WAIT_SECONDS: '2',
+      TAIL_SAMPLING_SLOW_MS: '250',
+      TAIL_SAMPLING_KEEP_PERCENT: '12.5',
+    }),
+    { seconds: 3, tailSampling: { decisionWaitSeconds: 2, slowMs: 250, keepPercent: 12.5 } },
+  );
+  assert.equal(
+    traceWaitSettings({ TAIL_SAMPLING: 'true', TAIL_SAMPLING_KEEP_PERCENT: '0' }).tailSampling?.keepPercent,
+    0,
+  );
+});
+
+test('a malformed setting is an error that names the variable, an example and the value', () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ TRACE_WAIT_SECONDS: '0' }, 'TRACE_WAIT_SECONDS must be a whole number above 0 such as 30, got "0"'],
+    [{ TRACE_WAIT_SECONDS: '2.5' }, 'TRACE_WAIT_SECONDS must be a whole number above 0 such as 30, got "2.5"'],
+    [{ TRACE_WAIT_SECONDS: '30s' }, 'TRACE_WAIT_SECONDS must be a whole number above 0 such as 30, got "30s"'],
+    [{ TAIL_SAMPLING: 'yes' }, 'TAIL_SAMPLING must be true or false, got "yes"'],
+    [{ TAIL_SAMPLING: 'TRUE' }, 'TAIL_SAMPLING must be true or false, got "TRUE"'],
+    [{ TAIL_SAMPLING_SLOW_MS: '1s' }, 'TAIL_SAMPLING_SLOW_MS must be a whole number above 0 such as 1000, got "1s"'],
+    [
+      { TAIL_SAMPLING_KEEP_PERCENT: '101' },
+      'TAIL_SAMPLING_KEEP_PERCENT must be a percentage from 0 to 100 such as 100, got "101"',
+    ],
+    [
+      { TAIL_SAMPLING_KEEP_PERCENT: '10%' },
+      'TAIL_SAMPLING_KEEP_PERCENT must be a percentage from 0 to 100 such as 100, got "10%"',
+    ],
+    [
+      { TAIL_SAMPLING_DECISION_WAIT_SECONDS: '10s' },
+      'TAIL_SAMPLING_DECISION_WAIT_SECONDS must be a whole number above 0 such as 10, got "10s"',
+    ],
+  ];
+  for (const [env, message] of cases) assert.throws(() => traceWaitSettings(env), { message }, JSON.stringify(env));
+});
+
+test('with tail sampling the page must wait longer than the gateways hold a trace', () => {
+  assert.throws(() => traceWaitSettings({ TAIL_SAMPLING: 'true', TRACE_WAIT_SECONDS: '10' }), {
+    message:
+      'TRACE_WAIT_SECONDS (10) must be longer than TAIL_SAMPLING_DECISION_WAIT_SECONDS (10): the gateways hold every trace that long before they store it',
+  });
+  // Without tail sampling nothing holds a trace back.
+  assert.deepEqual(traceWaitSettings({ TRACE_WAIT_SECONDS: '3' }), { seconds: 3 });
+});
+
+test('answers GET /api/trace-wait with the settings, refuses other methods, and leaves other paths', async (t) => {
+  const wait = traceWaitSettings({ TAIL_SAMPLING: 'true', TAIL_SAMPLING_KEEP_PERCENT: '0' });
+  const server = createServer((request, response) => {
+    if (!answerTraceWait(request, response, wait)) response.writeHead(418).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const answer = await fetch(`${url}/api/trace-wait`);
+  assert.equal(answer.status, 200);
+  assert.equal(answer.headers.get('content-type'), 'application/json');
+  assert.equal(answer.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(await answer.json(), {
+    seconds: 30,
+    tailSampling: { decisionWaitSeconds: 10, slowMs: 1000, keepPercent: 0 },
+  });
+  assert.deepEqual(await (await fetch(`${url}/api/trace-wait?x=1`)).json(), wait);
+  const posted = await fetch(`${url}/api/trace-wait`, { method: 'POST' });
+  assert.equal(posted.status, 405);
+  assert.deepEqual(await posted.json(), { error: 'only GET' });
+  for (const path of ['/api/trace-wait/', '/api/trace-waits', '/api/traces/x', '/']) {
+    assert.equal((await fetch(`${url}${path}`)).status, 418, path);
+  }
+});
