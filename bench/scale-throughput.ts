@@ -7,12 +7,16 @@
 import { launchChromium, startServerAndPage } from '../e2e/support/page.ts';
 import { freePort } from '../e2e/support/processes.ts';
 import { percentile, timeClicks } from './click-timing.ts';
+import { startScalePath } from './scale-path.ts';
 import { startSmallStack } from './small-stack.ts';
 import { runStep, type Stack, type StepResult } from './throughput-steps.ts';
 
 const STEPS = (process.env.BENCH_STEPS ?? '500,1000,2000,3000,4000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S ?? 20);
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 5);
+const OPENSEARCH_NODES = process.env.BENCH_OPENSEARCH_NODES === '3' ? 3 : 1;
+// BENCH_STACKS=scale measures the scale path alone.
+const STACKS = (process.env.BENCH_STACKS ?? 'small,scale').split(',');
 const TARGET_SPANS_PER_SECOND = 2000;
 
 interface Run {
@@ -66,13 +70,22 @@ async function measure(
 }
 
 const runs: Run[] = [];
-{
+if (STACKS.includes('small')) {
   const pagePort = await freePort();
   const small = await startSmallStack(pagePort);
   try {
     runs.push(await measure(small, { pagePort, jaegerUrl: small.jaegerUrl, clickTimeoutMs: 30_000 }));
   } finally {
     await small.stop();
+  }
+}
+if (STACKS.includes('scale')) {
+  const scale = await startScalePath({ openSearchNodes: OPENSEARCH_NODES });
+  try {
+    // The page's relay and the server send to the agents; a click's trace waits out the gateways' decision.
+    runs.push(await measure(scale, { pagePort: await freePort(), jaegerUrl: scale.jaegerUrl, clickTimeoutMs: 60_000 }));
+  } finally {
+    await scale.stop();
   }
 }
 
