@@ -54,6 +54,8 @@ export async function startScalePath({
     metricsUrls: Object.fromEntries(
       Object.entries(METRICS_PORTS).map(([part, port]) => [part, bindUrl(scale.env, port, '/metrics')]),
     ),
+    holdsSpansMs: decisionWaitMs,
+    storedTotal: () => scale.storedSpanCount(),
     async settle(step) {
       const deadline = step.endedAt + SETTLE_TIMEOUT_MS;
       let last = -1;

@@ -3,66 +3,70 @@
 // and the same load through the small stack (one collector, Jaeger with Badger), side by side in one
 // run. The load rises in steps of whole traces, half of each trace's spans through each receiver, as
 // the page and the server send them (bench/whole-traces.ts); each step is counted end to end, in the
-// store. Then each part's memory and CPU at the highest rate, and the click-to-trace time through both.
+// store. A step holds when nothing is lost and the store keeps pace with the load; the highest such
+// step is the figure. Then each part's CPU per span and memory at that rate, where the time goes at
+// the first step that does not hold, and the click-to-trace time through both.
 import { launchChromium, startServerAndPage } from '../e2e/support/page.ts';
 import { freePort } from '../e2e/support/processes.ts';
 import { percentile, timeClicks } from './click-timing.ts';
 import { startScalePath } from './scale-path.ts';
 import { startSmallStack } from './small-stack.ts';
-import { runStep, type Stack, type StepResult } from './throughput-steps.ts';
+import { idleCpuPercent, runStep, type Stack, type StepResult } from './throughput-steps.ts';
 
-const STEPS = (process.env.BENCH_STEPS ?? '500,1000,2000,3000,4000').split(',').map(Number);
+const STEPS = (process.env.BENCH_STEPS ?? '500,1000,2000,3000,4000,6000,8000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S ?? 20);
+const IDLE_S = 10;
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 5);
 const OPENSEARCH_NODES = process.env.BENCH_OPENSEARCH_NODES === '3' ? 3 : 1;
 // BENCH_STACKS=scale measures the scale path alone.
 const STACKS = (process.env.BENCH_STACKS ?? 'small,scale').split(',');
+/** The store keeps pace when it takes at least this share of the offered rate while the load lasts. */
+const KEEPS_PACE = 0.95;
 const TARGET_SPANS_PER_SECOND = 2000;
+const CORES = 2;
 
 interface Run {
   stack: string;
+  idleCpuPercent: Record<string, number>;
   steps: StepResult[];
   clickP50Ms: number;
 }
 
-/** Every step through `stack`, then clicks through it (its page relays to `pageRelayTo`, reads traces at `jaegerUrl`). */
+const holds = (step: StepResult) =>
+  step.lost === 0 &&
+  step.offered.spansRefused === 0 &&
+  step.storedPerSecond >= KEEPS_PACE * step.offered.achievedSpansPerSecond;
+
+/** Every step through `stack` up to the first that does not hold, then clicks through it (its page reads traces at `jaegerUrl`). */
 async function measure(
   stack: Stack,
   { pagePort, jaegerUrl, clickTimeoutMs }: { pagePort: number; jaegerUrl: string; clickTimeoutMs: number },
 ): Promise<Run> {
+  const idle = await idleCpuPercent(stack, IDLE_S);
   const steps: StepResult[] = [];
   for (const rate of STEPS) {
     const step = await runStep(stack, rate, STEP_S);
     steps.push(step);
     console.error(
       `${stack.name} ${rate} spans/s: sent ${step.offered.spansSent} at ${step.offered.achievedSpansPerSecond.toFixed(0)}/s, ` +
-        `refused ${step.offered.spansRefused}, stored ${step.stored.spans}, lost ${step.lost}, settled after ${step.settledAfterS.toFixed(1)} s, ` +
-        `load ${step.loadAverage}, machine CPU ${step.machineCpuPercent.toFixed(0)}%; ` +
+        `refused ${step.offered.spansRefused}, stored ${step.stored.spans} (${step.storedPerSecond.toFixed(0)}/s during the load, ` +
+        `all ${step.settledAfterS.toFixed(1)} s after it), lost ${step.lost}, whole ${step.stored.tracesWhole}/${step.stored.tracesChecked}; ` +
+        `load average ${step.loadAverage}, machine CPU ${step.machineCpuPercent.toFixed(0)}%; ` +
         Object.entries(step.parts)
-          .map(([name, part]) => `${name} ${part.cpuPercent.toFixed(0)}% ${part.rssMiB.toFixed(0)} MiB`)
+          .map(([name, part]) => `${name} ${part.cpuMicrosPerSpan.toFixed(0)} µs/span ${part.rssMiB.toFixed(0)} MiB`)
           .join(', ') +
         (step.signals.length ? `\n  ${step.signals.join('\n  ')}` : ''),
     );
+    if (!holds(step)) break;
   }
-  const page = await startServerAndPage({
-    pagePort,
-    otlpUrl: stack.serverUrl,
-    relayTo: stack.pageUrl,
-    jaegerUrl,
-  });
+  const page = await startServerAndPage({ pagePort, otlpUrl: stack.serverUrl, relayTo: stack.pageUrl, jaegerUrl });
   const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
     await tab.goto(page.pageUrl);
     const clicks = await timeClicks(tab, jaegerUrl, CLICKS, clickTimeoutMs);
-    return {
-      stack: stack.name,
-      steps,
-      clickP50Ms: percentile(
-        clicks.map((click) => click.totalMs),
-        50,
-      ),
-    };
+    const totals = clicks.map((click) => click.totalMs);
+    return { stack: stack.name, idleCpuPercent: idle, steps, clickP50Ms: percentile(totals, 50) };
   } finally {
     await browser.close();
     await page.stop();
@@ -82,38 +86,63 @@ if (STACKS.includes('small')) {
 if (STACKS.includes('scale')) {
   const scale = await startScalePath({ openSearchNodes: OPENSEARCH_NODES });
   try {
-    // The page's relay and the server send to the agents; a click's trace waits out the gateways' decision.
+    // A click's trace waits out the gateways' decision.
     runs.push(await measure(scale, { pagePort: await freePort(), jaegerUrl: scale.jaegerUrl, clickTimeoutMs: 60_000 }));
   } finally {
     await scale.stop();
   }
 }
 
-const best = (run: Run) => run.steps.filter((step) => step.lost === 0 && step.offered.spansRefused === 0).at(-1);
+const best = (run: Run) => run.steps.filter(holds).at(-1);
+const firstFailing = (run: Run) => run.steps.find((step) => !holds(step));
+
 console.log(`\nThroughput: whole traces in steps of ${STEP_S} s, every span counted in the store\n`);
-console.log(`| offered spans/s | ${runs.map((run) => `${run.stack}: sent/s | stored | lost`).join(' | ')} |`);
-console.log(`| ---: | ${runs.map(() => '---: | ---: | ---:').join(' | ')} |`);
+console.log(
+  `| offered spans/s | ${runs.map((run) => `${run.stack}: stored / sent | lost | stored/s during the load | all stored after`).join(' | ')} |`,
+);
+console.log(`| ---: | ${runs.map(() => '---: | ---: | ---: | ---:').join(' | ')} |`);
 STEPS.forEach((rate, index) => {
   const cells = runs.map((run) => {
     const step = run.steps[index];
-    return step
-      ? `${step.offered.achievedSpansPerSecond.toFixed(0)} | ${step.stored.spans}/${step.offered.spansSent} | ${step.lost}`
-      : ' | | ';
+    if (!step) return 'not run | | |';
+    return `${step.stored.spans} / ${step.offered.spansSent} | ${step.lost} | ${step.storedPerSecond.toFixed(0)} | ${step.settledAfterS.toFixed(1)} s`;
   });
-  console.log(`| ${rate} | ${cells.join(' | ')} |`);
+  if (runs.some((run) => run.steps[index])) console.log(`| ${rate} | ${cells.join(' | ')} |`);
 });
+
+/** Each part's cost at one step: its idle CPU, its CPU per span over that, and its memory. */
+function costTable(run: Run, step: StepResult): void {
+  console.log(
+    `\n${run.stack} at ${step.spansPerSecond} spans/s (load average ${step.loadAverage} at the start, machine CPU ${step.machineCpuPercent.toFixed(0)}% of ${CORES * 100}):\n`,
+  );
+  console.log('| part | idle CPU % | CPU µs per span | CPU % of a core at this rate | RSS MiB |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  let total = 0;
+  const parts = [...Object.entries(step.parts), ['load generator (this process)', step.sender] as const];
+  for (const [name, part] of parts) {
+    const idle = run.idleCpuPercent[name] ?? 0;
+    const perSpan = Math.max(0, part.cpuMicros - idle * 1e4 * step.elapsedS) / step.offered.spansSent;
+    total += perSpan;
+    const atRate = idle + (perSpan * step.offered.achievedSpansPerSecond) / 1e4;
+    console.log(
+      `| ${name} | ${idle.toFixed(1)} | ${perSpan.toFixed(1)} | ${atRate.toFixed(0)} | ${part.rssMiB.toFixed(0)} |`,
+    );
+  }
+  console.log(
+    `\nIn all ${total.toFixed(0)} µs of CPU per span: this machine's ${CORES} cores would be full at about ${((CORES * 1e6) / total).toFixed(0)} spans/s with nothing else running.`,
+  );
+  if (step.signals.length) console.log(`Queues and refusals:\n- ${step.signals.join('\n- ')}`);
+}
+
 for (const run of runs) {
   const top = best(run);
   console.log(
-    `\n${run.stack}: highest step with nothing lost ${top?.spansPerSecond ?? 'none'} spans/s (target ≥ ${TARGET_SPANS_PER_SECOND}); click to trace p50 ${run.clickP50Ms.toFixed(0)} ms`,
+    `\n${run.stack}: ${top ? `${top.spansPerSecond} spans/s` : 'no step'} with nothing lost and the store keeping pace (target ≥ ${TARGET_SPANS_PER_SECOND}); ` +
+      `click to trace p50 ${run.clickP50Ms.toFixed(0)} ms`,
   );
-  if (!top) continue;
-  console.log('\n| part | CPU % of a core | CPU µs per span | RSS MiB |\n| --- | ---: | ---: | ---: |');
-  for (const [name, part] of [...Object.entries(top.parts), ['load generator (this process)', top.sender] as const]) {
-    console.log(
-      `| ${name} | ${part.cpuPercent.toFixed(0)} | ${part.cpuMicrosPerSpan.toFixed(1)} | ${part.rssMiB.toFixed(0)} |`,
-    );
-  }
+  if (top) costTable(run, top);
+  const failing = firstFailing(run);
+  if (failing) costTable(run, failing);
 }
 console.log(
   JSON.stringify({
@@ -121,7 +150,7 @@ console.log(
     stepSeconds: STEP_S,
     runs: runs.map((run) => ({
       ...run,
-      highestLosslessSpansPerSecond: best(run)?.spansPerSecond ?? 0,
+      highestSpansPerSecond: best(run)?.spansPerSecond ?? 0,
       steps: run.steps.map((step) => ({
         ...step,
         offered: { ...step.offered, traceIds: step.offered.traceIds.length },

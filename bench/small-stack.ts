@@ -9,16 +9,18 @@ import { SPANS_PER_TRACE } from './whole-traces.ts';
 const QUIET_MS = 2000;
 const SETTLE_TIMEOUT_MS = 120_000;
 
-async function collectorBusy(metricsUrl: string): Promise<{ queued: number; handled: number }> {
+/** What the collector has queued for Jaeger, sent to it (`stored`: Jaeger answers once it has stored) and handled in all. */
+async function collectorProgress(metricsUrl: string): Promise<{ queued: number; stored: number; handled: number }> {
   const text = await (await fetch(metricsUrl)).text();
-  const sum = (name: string) =>
-    [...text.matchAll(new RegExp(`^${name}(?:_total)?(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
-      (total, [, value]) => total + Number(value),
-      0,
-    );
+  const sum = (name: string, labels = '') =>
+    [...text.matchAll(new RegExp(`^${name}(?:_total)?(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))]
+      .filter(([, series = '']) => series.includes(labels))
+      .reduce((total, [, , value]) => total + Number(value), 0);
+  const stored = sum('otelcol_exporter_sent_spans', 'exporter="otlp_http/jaeger');
   return {
     queued: sum('otelcol_exporter_queue_size'),
-    handled: sum('otelcol_exporter_sent_spans') + sum('otelcol_exporter_send_failed_spans'),
+    stored,
+    handled: stored + sum('otelcol_exporter_send_failed_spans'),
   };
 }
 
@@ -35,13 +37,15 @@ export async function startSmallStack(pagePort: number): Promise<Stack & { jaege
       { name: 'jaeger', pid: jaeger.process.child.pid! },
     ],
     metricsUrls: { collector: collector.metricsUrl },
+    holdsSpansMs: 0,
+    storedTotal: async () => (await collectorProgress(collector.metricsUrl)).stored,
     async settle() {
       const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-      let last = await collectorBusy(collector.metricsUrl);
+      let last = await collectorProgress(collector.metricsUrl);
       let quietSince = Date.now();
       while (Date.now() - quietSince < QUIET_MS && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        const now = await collectorBusy(collector.metricsUrl);
+        const now = await collectorProgress(collector.metricsUrl);
         if (now.queued > 0 || now.handled !== last.handled) quietSince = Date.now();
         last = now;
       }

@@ -15,6 +15,10 @@ export interface Stack {
   parts(): { name: string; pid: number }[];
   /** Each part's own metrics, in Prometheus' text format. */
   metricsUrls: Record<string, string>;
+  /** How long the stack holds a span by design before it stores it: the gateways' decision_wait, or 0. */
+  holdsSpansMs: number;
+  /** Spans stored so far, a count that only grows: the step's store rate is read from it. */
+  storedTotal(): Promise<number>;
   /** Resolves once the step's spans have had their chance to arrive: all stored, or nothing more for a while. */
   settle(load: Step): Promise<void>;
   /** How many of the step's spans are stored, and whether its traces are whole. */
@@ -32,9 +36,9 @@ export interface Stored {
 }
 
 export interface PartUsage {
-  /** Average CPU over the step (from its start until its spans settled), in % of one core. */
-  cpuPercent: number;
-  /** CPU time per span sent, in µs. */
+  /** CPU time (user and system) over the step, from its start until its spans settled, in µs. */
+  cpuMicros: number;
+  /** The same per span sent. */
   cpuMicrosPerSpan: number;
   /** Highest resident memory seen during the step. */
   rssMiB: number;
@@ -48,6 +52,13 @@ export interface StepResult {
   lost: number;
   /** From the end of the step's load until its spans had settled. */
   settledAfterS: number;
+  /**
+   * How fast the store took spans while the load lasted (once the stack's hold had passed): the
+   * offered rate when it keeps up; less when a queue in front of it grows.
+   */
+  storedPerSecond: number;
+  /** From the step's start until its spans settled. */
+  elapsedS: number;
   parts: Record<string, PartUsage>;
   /** This bench's own process, the load generator. */
   sender: PartUsage;
@@ -69,7 +80,8 @@ async function scrape(url: string): Promise<Series> {
   );
   const series: Series = new Map();
   for (const [, name, value] of text.matchAll(/^([a-z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/gm)) {
-    series.set(name, Number(value));
+    // Without the instrumentation scope's labels, which only lengthen the lines.
+    series.set(name.replace(/,?otel_scope_\w+="[^"]*"/g, '').replace('{,', '{'), Number(value));
   }
   return series;
 }
@@ -81,6 +93,23 @@ async function machineBusyTicks(): Promise<number> {
   const [, ...fields] = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).map(Number);
   // user nice system idle iowait irq softirq steal
   return fields.slice(0, 8).reduce((sum, value) => sum + value, 0) - fields[3] - fields[4];
+}
+
+/** Spans a second stored between the first sample at or after `from` and the last before `to`. */
+function storeRate(samples: { at: number; total: number }[], from: number, to: number): number {
+  const first = samples.find(({ at }) => at >= from);
+  const last = samples.findLast(({ at }) => at < to);
+  if (!first || !last || last.at - first.at < 3000) return Number.NaN;
+  return ((last.total - first.total) * 1000) / (last.at - first.at);
+}
+
+/** Each part's CPU while nothing is sent, over `seconds`, in % of one core: the background that every step also pays. */
+export async function idleCpuPercent(stack: Stack, seconds: number): Promise<Record<string, number>> {
+  const trees = await Promise.all(stack.parts().map(async ({ name, pid }) => [name, await processTree(pid)] as const));
+  const before = await Promise.all(trees.map(([, tree]) => cpuMicros(tree)));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const after = await Promise.all(trees.map(([, tree]) => cpuMicros(tree)));
+  return Object.fromEntries(trees.map(([name], index) => [name, (after[index] - before[index]) / 1e4 / seconds]));
 }
 
 /** Sends `spansPerSecond` for `seconds` through `stack` and counts what it stored. */
@@ -95,12 +124,15 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
   const machineBefore = await machineBusyTicks();
   const countersBefore = await Promise.all(Object.values(stack.metricsUrls).map(scrape));
 
-  // Memory and queues, once a second.
+  // Memory, queues and the store's count, once a second.
+  const storedSamples: { at: number; total: number }[] = [];
   const peakRss = names.map(() => 0);
   const peakGauges = new Map<string, number>();
+  const startedAt = Date.now();
   const sampling = new AbortController();
   const sampler = (async () => {
     while (!sampling.signal.aborted) {
+      storedSamples.push({ total: await stack.storedTotal(), at: Date.now() });
       const rss = await Promise.all(names.map((name) => rssMiB(trees[name])));
       rss.forEach((value, index) => (peakRss[index] = Math.max(peakRss[index], value)));
       for (const [part, url] of Object.entries(stack.metricsUrls)) {
@@ -113,7 +145,6 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
     }
   })();
 
-  const startedAt = Date.now();
   const offered = await offerWholeTraces({
     pageUrl: stack.pageUrl,
     serverUrl: stack.serverUrl,
@@ -134,7 +165,7 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
   const stored = await stack.count(step);
 
   const usage = (micros: number, rss: number): PartUsage => ({
-    cpuPercent: micros / 1e4 / elapsedS,
+    cpuMicros: micros,
     cpuMicrosPerSpan: micros / Math.max(1, offered.spansSent),
     rssMiB: rss,
   });
@@ -153,6 +184,8 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
     stored,
     lost: offered.spansSent - stored.spans,
     settledAfterS: (startedAt + elapsedS * 1000 - step.endedAt) / 1000,
+    storedPerSecond: storeRate(storedSamples, startedAt + stack.holdsSpansMs + 2000, step.endedAt + stack.holdsSpansMs),
+    elapsedS,
     parts: Object.fromEntries(
       names.map((name, index) => [name, usage(cpuAfter[index] - cpuBefore[index], peakRss[index])]),
     ),
