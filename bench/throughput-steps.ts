@@ -87,7 +87,11 @@ async function scrape(url: string): Promise<Series> {
 }
 
 const BAD_COUNTER = /(refused|failed|dropped|rejected|discarded|error)[a-z_]*(_total)?(\{|$)/;
-const QUEUE_GAUGE = /_(queue_size|lag|traces_on_memory)(\{|$)/;
+const QUEUE_GAUGE = /_(queue_size|offset_lag_ratio|traces_on_memory)(\{|$)/;
+/** The work done downstream: messages through Kafka, documents written in bulk requests. */
+const WORK_COUNTER = /_(kafka_exporter_messages|kafka_receiver_messages|bulk_index_inserts)(_total)?(\{|$)/;
+/** Histograms of how long a write took: storage's bulk requests, Kafka's produce and fetch. */
+const LATENCY_SUM = /^([a-z_]*latency[a-z_]*)_sum(\{.*)?$/;
 
 async function machineBusyTicks(): Promise<number> {
   const [, ...fields] = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).map(Number);
@@ -173,10 +177,22 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
   Object.keys(stack.metricsUrls).forEach((part, index) => {
     for (const [series, value] of countersAfter[index]) {
       const rise = value - (countersBefore[index].get(series) ?? 0);
-      if (BAD_COUNTER.test(series) && rise > 0) signals.push(`${part}: ${series} +${rise}`);
+      if ((BAD_COUNTER.test(series) || WORK_COUNTER.test(series)) && rise > 0)
+        signals.push(`${part}: ${series} +${rise}`);
     }
   });
   for (const [key, value] of peakGauges) if (value > 0) signals.push(`${key} up to ${value}`);
+  // Each latency histogram's mean over the step, and how many it counted.
+  Object.keys(stack.metricsUrls).forEach((part, index) => {
+    for (const [series, sum] of countersAfter[index]) {
+      const [, name, labels = ''] = series.match(LATENCY_SUM) ?? [];
+      if (!name) continue;
+      const countSeries = `${name}_count${labels}`;
+      const count = (countersAfter[index].get(countSeries) ?? 0) - (countersBefore[index].get(countSeries) ?? 0);
+      const mean = (sum - (countersBefore[index].get(series) ?? 0)) / count;
+      if (count > 0) signals.push(`${part}: ${name}${labels} mean ${mean.toPrecision(3)} over ${count}`);
+    }
+  });
   return {
     spansPerSecond,
     seconds,
