@@ -33,14 +33,6 @@ export async function startEngine(part: EngineProcess, timeoutMs = 120_000): Pro
     process.kill(-child.pid!, signal);
     await exited;
   };
-  const engine: RunningEngine = {
-    child,
-    startSeconds: 0,
-    output: () => output,
-    rssMiB: async () =>
-      Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024,
-    stop,
-  };
   while (!(await part.ready())) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
@@ -55,8 +47,14 @@ export async function startEngine(part: EngineProcess, timeoutMs = 120_000): Pro
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  engine.startSeconds = (Date.now() - started) / 1000;
-  return engine;
+  return {
+    child,
+    startSeconds: (Date.now() - started) / 1000,
+    output: () => output,
+    rssMiB: async () =>
+      Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024,
+    stop,
+  };
 }
 
 /** Its last lines, without Java's stack frames: what it said about why it stopped. */
