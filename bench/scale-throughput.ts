@@ -16,6 +16,8 @@ import { idleCpuPercent, runStep, type Stack, type StepResult } from './throughp
 const STEPS = (process.env.BENCH_STEPS ?? '500,1000,2000,3000,4000,6000,8000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S ?? 20);
 const IDLE_S = 10;
+/** Before the steps, uncounted: the Java engines' and Go runtimes' warm-up (JIT, heaps, caches). */
+const WARMUP = { spansPerSecond: 2000, seconds: 20 };
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 5);
 const OPENSEARCH_NODES = process.env.BENCH_OPENSEARCH_NODES === '3' ? 3 : 1;
 // BENCH_STACKS=scale measures the scale path alone.
@@ -43,6 +45,10 @@ async function measure(
   { pagePort, jaegerUrl, clickTimeoutMs }: { pagePort: number; jaegerUrl: string; clickTimeoutMs: number },
 ): Promise<Run> {
   const idle = await idleCpuPercent(stack, IDLE_S);
+  const warmup = await runStep(stack, WARMUP.spansPerSecond, WARMUP.seconds);
+  console.error(
+    `${stack.name} warm-up at ${WARMUP.spansPerSecond} spans/s: stored ${warmup.stored.spans} of ${warmup.offered.spansSent}`,
+  );
   const steps: StepResult[] = [];
   for (const rate of STEPS) {
     const step = await runStep(stack, rate, STEP_S);
