@@ -4,26 +4,16 @@
 // and the page load's trace beside it, from the page's `load` event until Jaeger holds the page
 // server's document span with documentLoad, documentFetch and resourceFetch under it.
 import type { Page } from 'playwright-core';
-import { HELLO_SPANS, PAGE_LOAD_SPANS } from '../e2e/support/hello-trace.ts';
-import { clickSayHello, launchChromium, pageLoadTraceId, startServerAndPage } from '../e2e/support/page.ts';
+import { PAGE_LOAD_SPANS } from '../e2e/support/hello-trace.ts';
+import { launchChromium, pageLoadTraceId, startServerAndPage } from '../e2e/support/page.ts';
 import { startPipeline, traceFromJaeger } from '../e2e/support/pipeline.ts';
 import { freePort } from '../e2e/support/processes.ts';
+import { percentile, timeClicks, type Click } from './click-timing.ts';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 20);
 const LOADS = Number(process.env.BENCH_LOADS ?? 20);
 const TARGET_P50_MS = 400;
 const TARGET_P90_MS = 500;
-
-/** One click's time, cut where its spans end; the parts add up to the total. */
-interface Click {
-  totalMs: number;
-  /** From the click until the page has the answer (the StartRequests span ends). */
-  answerMs: number;
-  /** Until the page sends the trace's spans: the fetch span ends 300 ms after the answer, then the page's batching. */
-  pageExportMs: number;
-  /** Until Jaeger has the whole trace: the collector's batch, Jaeger's write, the bench's 20 ms poll. */
-  deliveryMs: number;
-}
 
 const pagePort = await freePort();
 const pipeline = await startPipeline(pagePort);
@@ -45,34 +35,12 @@ function loadedAt(tab: Page): Promise<number> {
   );
 }
 
-const clicks: Click[] = [];
+let clicks: Click[] = [];
 const loadTimesMs: number[] = [];
 try {
   const tab = await browser.newPage();
   await tab.goto(stack.pageUrl);
-  // When the page sends spans to the collector.
-  const exportsAt: number[] = [];
-  tab.on('request', (request) => {
-    if (request.url().endsWith('/v1/traces') && request.method() === 'POST') exportsAt.push(Date.now());
-  });
-  // One click to warm up, then the measured ones.
-  for (let click = 0; click <= CLICKS; click++) {
-    const clickedAt = Date.now();
-    const traceId = await clickSayHello(tab);
-    const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { pollMs: 20 });
-    const doneAt = Date.now();
-    const answeredAt = spans.find((span) => span.service === 'hello-web' && span.name === 'StartRequests')!.endUnixMs;
-    // The page's export that completed the trace: its last one before Jaeger had it.
-    const exportedAt = exportsAt.findLast((at) => at <= doneAt) ?? doneAt;
-    if (click > 0) {
-      clicks.push({
-        totalMs: doneAt - clickedAt,
-        answerMs: answeredAt - clickedAt,
-        pageExportMs: exportedAt - answeredAt,
-        deliveryMs: doneAt - exportedAt,
-      });
-    }
-  }
+  clicks = await timeClicks(tab, pipeline.jaeger.url, CLICKS);
   // The same for page loads: one to warm up, then the measured ones.
   for (let load = 0; load <= LOADS; load++) {
     await tab.goto(stack.pageUrl);
@@ -86,10 +54,6 @@ try {
   await pipeline.stop();
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 const median = (part: keyof Click) =>
   percentile(
     clicks.map((click) => click[part]),

@@ -3,12 +3,12 @@
 // load generator (this process, autocannon with 50 connections) and the real collector (the native
 // build, which counts the spans it accepted in its own metrics) share core 1. Every request carries
 // the page's baggage and a traceparent of its own, sampled (-01, as the page sends it) or not (-00).
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { droppedSpansLogged, memoryMiB, newTraceparent } from '../e2e/support/load.ts';
 import { startCollector, type Collector } from '../e2e/support/pipeline.ts';
 import { BARE_SERVER_ARGS, SERVER_ARGS, startServer } from '../e2e/support/processes.ts';
+import { cpuMicros } from './process-usage.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -89,12 +89,6 @@ function requests(sampled: boolean) {
   }));
 }
 
-async function cpuMicros(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-  // utime and stime, in clock ticks of 10 ms.
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 async function measure(setup: Setup, collector: Collector): Promise<Measurement> {
   const server = await startServer(
     { OTEL_SERVICE_NAME: 'hello-server', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...setup.env },
@@ -111,9 +105,9 @@ async function measure(setup: Setup, collector: Collector): Promise<Measurement>
       (await collector.settledSpans(setup.sampled && setup.traced ? beforeProbe + 1 : 0)) - beforeProbe;
 
     await autocannon({ ...load, duration: WARMUP_S });
-    const cpuBefore = await cpuMicros(pid);
+    const cpuBefore = await cpuMicros([pid]);
     const result = await autocannon({ ...load, duration: DURATION_S });
-    const cpu = (await cpuMicros(pid)) - cpuBefore;
+    const cpu = (await cpuMicros([pid])) - cpuBefore;
 
     // The accounting: a set number of requests at full speed, so that none is cut off, then SIGTERM;
     // every span of every answered request must reach the collector, the shutdown's flush included.

@@ -186,6 +186,11 @@ function decode(json: boolean, body: Buffer): ReceivedSpan[] {
   );
 }
 
+/** An OTLP trace request in protobuf, as the Node SDK sends it; ids must be bytes (a string would be read as base64). */
+export function encodeTraceRequest(request: OtlpRequest): Uint8Array {
+  return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish();
+}
+
 /** The spans of an OTLP trace request, as OTLP/JSON or decoded protobuf (Jaeger's /api/v3 answers in OTLP/JSON too). */
 export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
   return (request.resourceSpans ?? []).flatMap((resourceSpans) => {

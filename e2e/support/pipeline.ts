@@ -118,6 +118,8 @@ export interface Jaeger {
   url: string;
   /** Kept, so that a restarted Jaeger listens where the old one did. */
   ports: JaegerPorts;
+  /** Its process, to read its memory. */
+  process: RunningProcess;
   stop(): Promise<number | null>;
 }
 
@@ -143,7 +145,7 @@ export async function startJaeger({
       ...(dataDir ? { JAEGER_DATA_DIR: dataDir } : { JAEGER_EPHEMERAL: 'true' }),
     },
   );
-  return { url: `http://${at(open.ui)}`, ports: open, stop: () => running.stop() };
+  return { url: `http://${at(open.ui)}`, ports: open, process: running, stop: () => running.stop() };
 }
 
 export interface Pipeline {

@@ -25,7 +25,7 @@ export interface ScaleStackOptions {
 }
 
 /** Parts with metrics of their own in Prometheus' format, and the variable of their port. */
-const METRICS_PORTS = {
+export const METRICS_PORTS = {
   'browser-agent': 'BROWSER_AGENT_METRICS_PORT',
   'server-agent': 'SERVER_AGENT_METRICS_PORT',
   'gateway-1': 'GATEWAY_1_METRICS_PORT',

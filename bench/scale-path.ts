@@ -1,0 +1,82 @@
+// The scale path (e2e/support/scale.ts: agents, gateways, Kafka, ingester, OpenSearch, query) as the
+// throughput bench drives it, keeping every trace (TAIL_SAMPLING_KEEP_PERCENT=100). A step's spans
+// are counted in OpenSearch by their start time, which lies within the step; 200 of its traces are
+// read back whole through Jaeger's query service.
+import { bindUrl } from '../scripts/app-parts.ts';
+import { METRICS_PORTS, startScaleStack } from '../e2e/support/scale.ts';
+import { countThroughJaeger } from './jaeger-count.ts';
+import type { Stack, Step } from './throughput-steps.ts';
+import { SPANS_PER_TRACE } from './whole-traces.ts';
+
+const TRACES_READ_BACK = 200;
+/** A step's spans are all stored, or no more arrive for this long once the gateways have decided. */
+const QUIET_MS = 15_000;
+const SETTLE_TIMEOUT_MS = 180_000;
+
+export async function startScalePath({
+  openSearchNodes,
+}: {
+  openSearchNodes: 1 | 3;
+}): Promise<Stack & { jaegerUrl: string; stop(): Promise<void> }> {
+  const scale = await startScaleStack({ openSearchNodes, keepPercent: 100 });
+  const decisionWaitMs = Number(scale.env.TAIL_SAMPLING_DECISION_WAIT_SECONDS) * 1000;
+  const [openSearch] = scale.openSearchUrls;
+  const names = [
+    'browser-agent',
+    'server-agent',
+    'gateway-1',
+    'gateway-2',
+    'kafka',
+    'ingester',
+    ...scale.openSearchUrls.map((_, index) => `opensearch-${index + 1}`),
+    'query',
+  ];
+
+  /** Spans in OpenSearch that started within the step. */
+  const storedOf = async ({ startedAt, endedAt }: Step) => {
+    await fetch(`${openSearch}/jaeger-span-*/_refresh`, { method: 'POST' });
+    const response = await fetch(`${openSearch}/jaeger-span-*/_count`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: { range: { startTimeMillis: { gte: startedAt, lte: endedAt } } } }),
+    });
+    if (response.status === 404 || response.status === 503) return 0;
+    if (!response.ok) throw new Error(`OpenSearch answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { count: number }).count;
+  };
+
+  return {
+    name: `scale path (${openSearchNodes} OpenSearch node${openSearchNodes > 1 ? 's' : ''})`,
+    pageUrl: scale.browserAgentUrl,
+    serverUrl: scale.serverAgentUrl,
+    jaegerUrl: scale.queryUrl,
+    parts: () => names.map((name) => ({ name, pid: scale.pid(name)! })),
+    metricsUrls: Object.fromEntries(
+      Object.entries(METRICS_PORTS).map(([part, port]) => [part, bindUrl(scale.env, port, '/metrics')]),
+    ),
+    holdsSpansMs: decisionWaitMs,
+    storedTotal: () => scale.storedSpanCount(),
+    async settle(step) {
+      const deadline = step.endedAt + SETTLE_TIMEOUT_MS;
+      let last = -1;
+      let changedAt = Date.now();
+      for (;;) {
+        const stored = await storedOf(step);
+        if (stored >= step.spansSent) return;
+        if (stored !== last) changedAt = Date.now();
+        last = stored;
+        const decided = Date.now() > step.endedAt + decisionWaitMs;
+        if ((decided && Date.now() - changedAt > QUIET_MS) || Date.now() > deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    },
+    async count(step) {
+      const sample = step.traceIds.filter(
+        (_, index) => index % Math.ceil(step.traceIds.length / TRACES_READ_BACK) === 0,
+      );
+      const { whole } = await countThroughJaeger(scale.queryUrl, sample, SPANS_PER_TRACE);
+      return { spans: await storedOf(step), tracesChecked: sample.length, tracesWhole: whole };
+    },
+    stop: () => scale.stop(),
+  };
+}
