@@ -16,12 +16,29 @@ export interface RunningProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+// Ports are drawn below the kernel's ephemeral range (32768 and up), where no outgoing connection
+// can take one between the pick and the bind, and never twice in one process.
+const PORT_RANGE = { from: 20_000, to: 32_767 };
+const portsGiven = new Set<number>();
+
+async function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (listening) await new Promise((resolve) => server.close(resolve));
+  return listening;
+}
+
+/** A loopback port that nothing listens on now, and that this process has not handed out before. */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from + 1));
+    if (portsGiven.has(port)) continue;
+    portsGiven.add(port);
+    if (await canListen(port)) return port;
+  }
 }
 
 /** Every address of the stack (.env's and the configs' ports) moved to a free port, as a user would override them. */
