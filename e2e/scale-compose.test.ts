@@ -73,10 +73,10 @@ after(
   { timeout: 120_000 },
 );
 
-/** A GET on OpenSearch's REST API from inside the first node's container (OpenSearch publishes no port). */
-async function opensearch<T>(path: string): Promise<T> {
+/** A request to OpenSearch's REST API from inside the first node's container (OpenSearch publishes no port). */
+async function opensearch<T>(path: string, method = 'GET'): Promise<T> {
   return JSON.parse(
-    await project!.compose('exec', '-T', 'opensearch-1', 'curl', '-fsS', `http://localhost:9200${path}`),
+    await project!.compose('exec', '-T', 'opensearch-1', 'curl', '-fsS', '-X', method, `http://localhost:9200${path}`),
   ) as T;
 }
 
@@ -132,6 +132,9 @@ const summary = (spans: { service: string; name: string; spanId: string }[]) =>
 
 /** Every span Jaeger returned for the trace is a document in OpenSearch's span indices, each shard with a replica on another node. */
 async function assertSpansInOpenSearch(traceId: string, spans: ReceivedSpan[]): Promise<void> {
+  // Each copy of a shard refreshes on its own clock: the query may have read a fresh primary while
+  // the copy this search reaches has not yet made the same spans searchable.
+  await opensearch('/jaeger-span-*/_refresh', 'POST');
   const found = await opensearch<SpanDocuments>(
     `/jaeger-span-*/_search?size=1000&q=traceID:${traceId}&_source=false&docvalue_fields=spanID,operationName,process.serviceName`,
   );
