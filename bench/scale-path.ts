@@ -5,7 +5,7 @@
 import { bindUrl } from '../scripts/app-parts.ts';
 import { METRICS_PORTS, startScaleStack } from '../e2e/support/scale.ts';
 import { countThroughJaeger } from './jaeger-count.ts';
-import type { Stack, Step } from './throughput-steps.ts';
+import type { Stack } from './throughput-steps.ts';
 import { SPANS_PER_TRACE } from './whole-traces.ts';
 
 const TRACES_READ_BACK = 200;
@@ -32,13 +32,18 @@ export async function startScalePath({
     'query',
   ];
 
-  /** Spans in OpenSearch that started within the step. */
-  const storedOf = async ({ startedAt, endedAt }: Step) => {
-    await fetch(`${openSearch}/jaeger-span-*/_refresh`, { method: 'POST' });
+  /**
+   * Spans in OpenSearch that started within `range`, or at all. While the load runs the count is read
+   * as OpenSearch's own refresh (every second) left it, so that the bench adds no refreshes of its
+   * own; the final count refreshes first.
+   */
+  const storedOf = async (range?: { startedAt: number; endedAt: number }, { refresh = false } = {}) => {
+    if (refresh) await fetch(`${openSearch}/jaeger-span-*/_refresh`, { method: 'POST' });
+    const query = range ? { range: { startTimeMillis: { gte: range.startedAt, lte: range.endedAt } } } : undefined;
     const response = await fetch(`${openSearch}/jaeger-span-*/_count`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ query: { range: { startTimeMillis: { gte: startedAt, lte: endedAt } } } }),
+      body: JSON.stringify(query ? { query } : {}),
     });
     if (response.status === 404 || response.status === 503) return 0;
     if (!response.ok) throw new Error(`OpenSearch answered ${response.status}: ${await response.text()}`);
@@ -55,7 +60,7 @@ export async function startScalePath({
       Object.entries(METRICS_PORTS).map(([part, port]) => [part, bindUrl(scale.env, port, '/metrics')]),
     ),
     holdsSpansMs: decisionWaitMs,
-    storedTotal: () => scale.storedSpanCount(),
+    storedTotal: () => storedOf(),
     async settle(step) {
       const deadline = step.endedAt + SETTLE_TIMEOUT_MS;
       let last = -1;
@@ -75,7 +80,7 @@ export async function startScalePath({
         (_, index) => index % Math.ceil(step.traceIds.length / TRACES_READ_BACK) === 0,
       );
       const { whole } = await countThroughJaeger(scale.queryUrl, sample, SPANS_PER_TRACE);
-      return { spans: await storedOf(step), tracesChecked: sample.length, tracesWhole: whole };
+      return { spans: await storedOf(step, { refresh: true }), tracesChecked: sample.length, tracesWhole: whole };
     },
     stop: () => scale.stop(),
   };
