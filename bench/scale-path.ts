@@ -1,9 +1,10 @@
 // The scale path (e2e/support/scale.ts: agents, gateways, Kafka, ingester, OpenSearch, query) as the
 // throughput bench drives it, keeping every trace (TAIL_SAMPLING_KEEP_PERCENT=100). A step's spans
-// are counted in OpenSearch by their start time, which lies within the step; 200 of its traces are
-// read back whole through Jaeger's query service. While the load runs, what the ingester's bulk
-// requests wrote is read from its metrics.
+// are counted in OpenSearch, each once, by their start time, which lies within the step; 200 of its
+// traces are read back whole through Jaeger's query service. While the load runs, what the
+// ingester's bulk requests wrote is read from its metrics.
 import { bindUrl } from '../scripts/app-parts.ts';
+import { storedSpans } from '../e2e/support/opensearch.ts';
 import { METRICS_PORTS, startScaleStack } from '../e2e/support/scale.ts';
 import { countThroughJaeger } from './jaeger-count.ts';
 import type { Stack, Step } from './throughput-steps.ts';
@@ -33,16 +34,14 @@ export async function startScalePath({
     'query',
   ];
 
-  /** Spans in OpenSearch that started within the step, once a refresh has made every one searchable. */
+  /**
+   * The distinct spans in OpenSearch that started within the step, once a refresh has made every one
+   * searchable; a span stored twice counts once, so that a copy cannot hide a loss.
+   */
   const storedOf = async ({ startedAt, endedAt }: Step) => {
     await fetch(`${openSearch}/jaeger-span-*/_refresh`, { method: 'POST' });
-    const response = await fetch(`${openSearch}/jaeger-span-*/_count`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ query: { range: { startTimeMillis: { gte: startedAt, lte: endedAt } } } }),
-    });
-    if (!response.ok) throw new Error(`OpenSearch answered ${response.status}: ${await response.text()}`);
-    return ((await response.json()) as { count: number }).count;
+    const { copies } = await storedSpans(openSearch, { range: { startTimeMillis: { gte: startedAt, lte: endedAt } } });
+    return copies.size;
   };
   /**
    * While the load runs: the documents OpenSearch has taken in the ingester's bulk requests (spans,
