@@ -13,7 +13,7 @@ import { startScalePath } from './scale-path.ts';
 import { startSmallStack } from './small-stack.ts';
 import { idleCpuPercent, runStep, type Stack, type StepResult } from './throughput-steps.ts';
 
-const STEPS = (process.env.BENCH_STEPS ?? '500,1000,2000,3000,4000,6000,8000').split(',').map(Number);
+const STEPS = (process.env.BENCH_STEPS ?? '500,1000,2000,3000,4000,6000,8000,12000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S ?? 20);
 const IDLE_S = 10;
 /** Before the steps, uncounted: the Java engines' and Go runtimes' warm-up (JIT, heaps, caches). */

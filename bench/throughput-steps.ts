@@ -25,8 +25,8 @@ export interface Stack {
   count(load: Step): Promise<Stored>;
 }
 
-/** A step's load, and when it began and ended. */
-export type Step = OfferedLoad & { startedAt: number; endedAt: number };
+/** A step's load, when it began and ended, and the stack's `storedTotal()` when it began. */
+export type Step = OfferedLoad & { startedAt: number; endedAt: number; storedAtStart: number };
 
 export interface Stored {
   spans: number;
@@ -132,6 +132,7 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
   const storedSamples: { at: number; total: number }[] = [];
   const peakRss = names.map(() => 0);
   const peakGauges = new Map<string, number>();
+  const storedAtStart = await stack.storedTotal();
   const startedAt = Date.now();
   const sampling = new AbortController();
   const sampler = (async () => {
@@ -155,7 +156,7 @@ export async function runStep(stack: Stack, spansPerSecond: number, seconds: num
     spansPerSecond,
     seconds,
   });
-  const step = { ...offered, startedAt, endedAt: Date.now() };
+  const step = { ...offered, startedAt, endedAt: Date.now(), storedAtStart };
   await stack.settle(step);
   const elapsedS = (Date.now() - startedAt) / 1000;
   sampling.abort();

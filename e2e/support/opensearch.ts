@@ -29,11 +29,11 @@ interface SearchPage {
 }
 
 /**
- * Every span document in Jaeger's span indices that search sees: those indexed up to a second ago
- * (the indices' refresh interval). Fails when a shard does not answer, rather than count short:
+ * Every span document in Jaeger's span indices that matches `query` and that search sees: those
+ * indexed up to a second ago (the indices' refresh interval). Fails when a shard does not answer, rather than count short:
  * OpenSearch answers 200 without the shards that have no copy left, saying only that fewer succeeded.
  */
-export async function storedSpans(url: string): Promise<StoredSpans> {
+export async function storedSpans(url: string, query: object = { match_all: {} }): Promise<StoredSpans> {
   const copies = new Map<string, number>();
   let documents = 0;
   const search = async (path: string, body: object) => {
@@ -44,6 +44,7 @@ export async function storedSpans(url: string): Promise<StoredSpans> {
   };
   let page = await search('/jaeger-span-*/_search?scroll=1m', {
     size: 5000,
+    query,
     _source: ['traceID', 'spanID'],
     sort: ['_doc'],
   });
