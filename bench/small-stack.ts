@@ -1,6 +1,7 @@
 // The small stack (one collector, one Jaeger with Badger) as the throughput bench drives it. Jaeger
 // stores each request before it answers, so once the collector's queues are empty and it sends
 // nothing more, every span it was going to deliver is stored; the bench then reads every trace back.
+import { metricSum } from '../e2e/support/metrics.ts';
 import { startPipeline } from '../e2e/support/pipeline.ts';
 import { countThroughJaeger } from './jaeger-count.ts';
 import type { Stack } from './throughput-steps.ts';
@@ -12,10 +13,7 @@ const SETTLE_TIMEOUT_MS = 120_000;
 /** What the collector has queued for Jaeger, sent to it (`stored`: Jaeger answers once it has stored) and handled in all. */
 async function collectorProgress(metricsUrl: string): Promise<{ queued: number; stored: number; handled: number }> {
   const text = await (await fetch(metricsUrl)).text();
-  const sum = (name: string, labels = '') =>
-    [...text.matchAll(new RegExp(`^${name}(?:_total)?(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))]
-      .filter(([, series = '']) => series.includes(labels))
-      .reduce((total, [, , value]) => total + Number(value), 0);
+  const sum = (name: string, labels = '') => metricSum(text, name, (series) => series.includes(labels));
   const stored = sum('otelcol_exporter_sent_spans', 'exporter="otlp_http/jaeger');
   return {
     queued: sum('otelcol_exporter_queue_size'),

@@ -20,14 +20,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { spanKey, storedSpans } from './support/opensearch.ts';
-import { startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
+import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from './support/scale.ts';
 import { traceLoad, type SentTrace } from './support/trace-load.ts';
 
 const RATE = 40;
 const OUTAGE_MS = 10_000;
 /** The agents' batching, and the moment between SIGTERM and the gateway's receiver closing. */
 const MARGIN_MS = 1_000;
-const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
 
 type Outcome = 'complete' | 'page span only' | 'server span only' | 'absent';
 
@@ -43,9 +42,6 @@ function tally(outcomes: Outcome[]): string {
   for (const each of outcomes) counts.set(each, (counts.get(each) ?? 0) + 1);
   return [...counts].map(([name, count]) => `${name} ${count}`).join(', ') || 'none';
 }
-
-const onGateways = async (stack: ScaleStack, metric: string) =>
-  (await Promise.all(GATEWAYS.map((gateway) => stack.counter(gateway, metric)))).reduce((a, b) => a + b, 0);
 
 test(
   'gateway-2 down for 10 s under 40 traces a second: no request fails, every error trace not in flight on it is complete, and those in flight are counted',
@@ -104,11 +100,7 @@ test(
         );
       });
       // The page spans of the window's traces that came after the stop went through the same queues.
-      await waitUntil('the gateways decided every trace they hold', async () => {
-        const seen = await onGateways(stack, 'otelcol_processor_tail_sampling_new_trace_id_received');
-        const decided = await onGateways(stack, 'otelcol_processor_tail_sampling_global_count_traces_sampled');
-        return decided === seen && (await onGateways(stack, 'otelcol_exporter_queue_size')) === 0;
-      });
+      await waitUntilGatewaysDecided(stack);
       const stored = await storedSpans(stack.openSearchUrls[0]);
       copies = stored.copies;
 

@@ -11,14 +11,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { kafkaConsumerGroups } from '../scripts/engines.ts';
-import { spanKey, storedSpans, type StoredSpans } from './support/opensearch.ts';
+import { storedSpans, type StoredSpans } from './support/opensearch.ts';
 import { repoRoot } from './support/processes.ts';
 import { startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
-import { traceLoad, type SentTrace } from './support/trace-load.ts';
+import { spanKeys, traceLoad } from './support/trace-load.ts';
 
 const RATE = 40;
 const OUTAGE_MS = 30_000;
-const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
 
 /** The ingester's consumer group, from its config. */
 async function consumerGroup(): Promise<string> {
@@ -43,14 +42,9 @@ async function lag(stack: ScaleStack, group: string): Promise<number> {
   return rows.reduce((sum, row) => sum + Number(row.trim().split(/\s+/)[5]), 0);
 }
 
-const onGateways = async (stack: ScaleStack, metric: string, labels?: Record<string, string>) =>
-  (await Promise.all(GATEWAYS.map((gateway) => stack.counter(gateway, metric, labels)))).reduce((a, b) => a + b, 0);
 /** Records the gateways wrote to Kafka. */
 const recordsWritten = (stack: ScaleStack) =>
-  onGateways(stack, 'otelcol_kafka_exporter_records', { outcome: 'success' });
-
-const spanKeys = (traces: SentTrace[]) =>
-  traces.flatMap((trace) => [spanKey(trace.traceId, trace.pageSpanId), spanKey(trace.traceId, trace.serverSpanId)]);
+  stack.onGateways('otelcol_kafka_exporter_records', { outcome: 'success' });
 
 /** Waits until OpenSearch holds every one of these spans; fails saying how many it lacks. */
 async function waitUntilStored(stack: ScaleStack, keys: string[], what: string): Promise<StoredSpans> {
@@ -86,15 +80,15 @@ test(
     });
     try {
       await waitUntil('the first spans stored', async () => (await stack.storedSpanCount()) > 0);
-      const sentBefore = await onGateways(stack, 'otelcol_exporter_sent_spans', { exporter: 'kafka' });
-      const failedBefore = await onGateways(stack, 'otelcol_exporter_send_failed_spans', { exporter: 'kafka' });
+      const sentBefore = await stack.onGateways('otelcol_exporter_sent_spans', { exporter: 'kafka' });
+      const failedBefore = await stack.onGateways('otelcol_exporter_send_failed_spans', { exporter: 'kafka' });
       const stoppedAt = Date.now();
       await stack.stopPart('ingester');
 
       let largestQueue = 0;
       const watching = (async () => {
         while (Date.now() - stoppedAt < OUTAGE_MS) {
-          largestQueue = Math.max(largestQueue, await onGateways(stack, 'otelcol_exporter_queue_size'));
+          largestQueue = Math.max(largestQueue, await stack.onGateways('otelcol_exporter_queue_size'));
           await sleep(500);
         }
       })();
@@ -102,9 +96,9 @@ test(
       const early = await lagBetween(stack, group);
       await watching;
       const late = await lagBetween(stack, group);
-      const sentDuring = (await onGateways(stack, 'otelcol_exporter_sent_spans', { exporter: 'kafka' })) - sentBefore;
+      const sentDuring = (await stack.onGateways('otelcol_exporter_sent_spans', { exporter: 'kafka' })) - sentBefore;
       const failedDuring =
-        (await onGateways(stack, 'otelcol_exporter_send_failed_spans', { exporter: 'kafka' })) - failedBefore;
+        (await stack.onGateways('otelcol_exporter_send_failed_spans', { exporter: 'kafka' })) - failedBefore;
 
       const restartedAt = Date.now();
       await stack.startPart('ingester');

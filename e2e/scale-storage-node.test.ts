@@ -18,17 +18,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { clusterManager, spanKey, spanShards, storedSpans, type Shard } from './support/opensearch.ts';
-import { startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
-import { traceLoad, type SentTrace } from './support/trace-load.ts';
+import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from './support/scale.ts';
+import { spanKeys, traceLoad } from './support/trace-load.ts';
 
 const RATE = 40;
-const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
-
-const keys = (traces: SentTrace[]) =>
-  traces.flatMap((trace) => [spanKey(trace.traceId, trace.pageSpanId), spanKey(trace.traceId, trace.serverSpanId)]);
-
-const onGateways = async (stack: ScaleStack, metric: string, labels?: Record<string, string>) =>
-  (await Promise.all(GATEWAYS.map((gateway) => stack.counter(gateway, metric, labels)))).reduce((a, b) => a + b, 0);
 
 /** The node to stop, and why: most primaries of the newest span index, the cluster manager among equals. */
 function chooseNode(shards: Shard[], manager: string): { node: string; why: string } {
@@ -112,16 +105,12 @@ test(
       // Settled: the gateways decided every trace and emptied their queues, the ingester read every
       // record they wrote, and then either every span is in OpenSearch or its count has not changed for
       // 15 s: past the bulk processor's retries (about 10 s) and its 5 s wait for a live node.
-      await waitUntil('the gateways decided every trace they hold', async () => {
-        const seen = await onGateways(stack, 'otelcol_processor_tail_sampling_new_trace_id_received');
-        const decided = await onGateways(stack, 'otelcol_processor_tail_sampling_global_count_traces_sampled');
-        return decided === seen && (await onGateways(stack, 'otelcol_exporter_queue_size')) === 0;
-      });
+      await waitUntilGatewaysDecided(stack);
       await waitUntil('the ingester read every record', async () => {
-        const written = await onGateways(stack, 'otelcol_kafka_exporter_records', { outcome: 'success' });
+        const written = await stack.onGateways('otelcol_kafka_exporter_records', { outcome: 'success' });
         return (await stack.counter('ingester', 'otelcol_kafka_receiver_records', { outcome: 'success' })) === written;
       });
-      const sent = keys(load.traces);
+      const sent = spanKeys(load.traces);
       let stored = await storedSpans(survivor);
       let quietSince = Date.now();
       await waitUntil(
@@ -135,7 +124,7 @@ test(
         120_000,
       );
       const missing = sent.filter((key) => !stored.copies.has(key));
-      const after = keys(load.traces.filter((trace) => trace.serverSentAt > stoppedAt));
+      const after = spanKeys(load.traces.filter((trace) => trace.serverSentAt > stoppedAt));
       const failed = failedBulkRequests(stack.output());
       console.log(
         `# ${sent.length} spans sent (${after.length} after the stop), ${missing.length} lost; the ingester logged ${failed.bulks} failed bulks (${failed.requests} requests); ${stored.documents - stored.copies.size} spans stored twice (a bulk sent again after it was applied in part); Jaeger's query answered ${queryErrors} of its reads with an error (a node it still took for alive)`,

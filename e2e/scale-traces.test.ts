@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newSpanId, newTraceId, otlpJson } from './support/otlp-json.ts';
 import { sendOtlp } from './support/raw-request.ts';
-import { startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
+import { GATEWAYS, startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
 
 const TRACES = 200;
 /** The server side's spans come from this many services, as a trace's spans do in a system of many. */
 const SERVER_SERVICES = 16;
-const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
 
 interface SentTrace {
   traceId: string;
@@ -51,26 +50,22 @@ async function sendTraces(stack: ScaleStack): Promise<SentTrace[]> {
   return traces;
 }
 
-const sum = async (values: Promise<number>[]) => (await Promise.all(values)).reduce((a, b) => a + b, 0);
-const onGateways = (stack: ScaleStack, metric: string, labels?: Record<string, string>) =>
-  sum(GATEWAYS.map((gateway) => stack.counter(gateway, metric, labels)));
-
 /**
  * Waits until the gateways have received all 2 × TRACES spans and decided every trace they saw, their
  * Kafka queues are empty, and OpenSearch holds as many spans as they wrote to Kafka.
  */
 async function untilAllStored(stack: ScaleStack): Promise<void> {
   await waitUntil('the gateways received every span', async () => {
-    return (await onGateways(stack, 'otelcol_receiver_accepted_spans')) === 2 * TRACES;
+    return (await stack.onGateways('otelcol_receiver_accepted_spans')) === 2 * TRACES;
   });
   await waitUntil('the gateways decided every trace they saw', async () => {
-    const seen = await onGateways(stack, 'otelcol_processor_tail_sampling_new_trace_id_received');
-    const decided = await onGateways(stack, 'otelcol_processor_tail_sampling_global_count_traces_sampled');
+    const seen = await stack.onGateways('otelcol_processor_tail_sampling_new_trace_id_received');
+    const decided = await stack.onGateways('otelcol_processor_tail_sampling_global_count_traces_sampled');
     return seen > 0 && decided === seen;
   });
   await waitUntil('OpenSearch holds every span the gateways kept', async () => {
-    if ((await onGateways(stack, 'otelcol_exporter_queue_size')) > 0) return false;
-    const kept = await onGateways(stack, 'otelcol_exporter_sent_spans', { exporter: 'kafka' });
+    if ((await stack.onGateways('otelcol_exporter_queue_size')) > 0) return false;
+    const kept = await stack.onGateways('otelcol_exporter_sent_spans', { exporter: 'kafka' });
     return (await stack.storedSpanCount()) === kept;
   });
 }
@@ -96,7 +91,7 @@ test(
       for (const trace of traces.filter((candidate) => !candidate.error)) {
         assert.deepEqual(await stack.traceSpans(trace.traceId), [], `normal trace ${trace.traceId} was stored`);
       }
-      const sampled = await onGateways(stack, 'otelcol_processor_tail_sampling_global_count_traces_sampled', {
+      const sampled = await stack.onGateways('otelcol_processor_tail_sampling_global_count_traces_sampled', {
         sampled: 'true',
       });
       assert.equal(sampled, errors.length, 'each trace decided once, on one gateway');

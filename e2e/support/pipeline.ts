@@ -2,6 +2,7 @@
 // jaeger-config.yaml), built from Go modules, moved to free loopback ports with `--set`.
 import { join } from 'node:path';
 import { ensureNativeBinaries } from '../../scripts/native.ts';
+import { metricSum } from './metrics.ts';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
 import { freePort, onCore, repoRoot, startProcess, type RunningProcess } from './processes.ts';
 
@@ -85,9 +86,7 @@ export async function startCollector({
   );
   const metricsUrl = `http://${at(open.metrics)}/metrics`;
   const acceptedSpans = async () => {
-    const metrics = await (await fetch(metricsUrl)).text();
-    const counters = metrics.matchAll(/^otelcol_receiver_accepted_spans(?:_total)?(?:\{[^}]*\})? (\S+)$/gm);
-    return [...counters].reduce((sum, [, value]) => sum + Number(value), 0);
+    return metricSum(await (await fetch(metricsUrl)).text(), 'otelcol_receiver_accepted_spans');
   };
   return {
     url: `http://${at(open.http)}`,

@@ -8,6 +8,7 @@ import { scaleAddresses } from '../../scripts/addresses.ts';
 import { bindUrl } from '../../scripts/app-parts.ts';
 import { openSearchUrls, scaleEnv, scaleParts } from '../../scripts/scale-stack.ts';
 import { createStack } from '../../scripts/stack.ts';
+import { metricSum } from './metrics.ts';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
 import { freePort } from './processes.ts';
 
@@ -34,6 +35,7 @@ export const METRICS_PORTS = {
   query: 'JAEGER_METRICS_PORT',
 } as const;
 export type PartWithMetrics = keyof typeof METRICS_PORTS;
+export const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
 
 export interface ScaleStack {
   /** Every variable the parts got: the free ports (`env.OPENSEARCH_1_PORT`), the settings. */
@@ -57,6 +59,8 @@ export interface ScaleStack {
   storedSpanCount(): Promise<number>;
   /** The sum of a counter's (or gauge's) series in a part's own metrics, such as `otelcol_receiver_accepted_spans`. */
   counter(part: PartWithMetrics, metric: string, labels?: Record<string, string>): Promise<number>;
+  /** The same, summed over both gateways. */
+  onGateways(metric: string, labels?: Record<string, string>): Promise<number>;
   /** SIGTERM to one part's process group (`gateway-2`, `ingester`, `opensearch-2`…); the rest keep running. */
   stopPart(name: string): Promise<void>;
   /** Starts a stopped part again and resolves once it is up. */
@@ -74,6 +78,15 @@ export async function waitUntil(what: string, condition: () => Promise<boolean>,
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** Waits until the gateways have decided every trace they received and emptied their Kafka queues. */
+export function waitUntilGatewaysDecided(stack: ScaleStack): Promise<void> {
+  return waitUntil('the gateways decided every trace they hold', async () => {
+    const seen = await stack.onGateways('otelcol_processor_tail_sampling_new_trace_id_received');
+    const decided = await stack.onGateways('otelcol_processor_tail_sampling_global_count_traces_sampled');
+    return decided === seen && (await stack.onGateways('otelcol_exporter_queue_size')) === 0;
+  });
 }
 
 /** Every port variable of the scale path, each on a free loopback port. */
@@ -127,6 +140,12 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
     await rm(dataDir, { recursive: true, force: true });
     throw new Error(`the scale stack did not start: ${(error as Error).message}\n${output}`, { cause: error });
   }
+  const counter: ScaleStack['counter'] = async (part, metric, labels = {}) => {
+    const text = await (await fetch(bindUrl(env, METRICS_PORTS[part], '/metrics'))).text();
+    return metricSum(text, metric, (series) =>
+      Object.entries(labels).every(([name, wanted]) => series.includes(`${name}="${wanted}"`)),
+    );
+  };
   return {
     env,
     browserAgentUrl: bindUrl(env, 'COLLECTOR_BROWSER_PORT', ''),
@@ -151,15 +170,10 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
       if (!response.ok) throw new Error(`OpenSearch answered ${response.status}: ${await response.text()}`);
       return ((await response.json()) as { count: number }).count;
     },
-    async counter(part, metric, labels = {}) {
-      const text = await (await fetch(bindUrl(env, METRICS_PORTS[part], '/metrics'))).text();
-      let sum = 0;
-      for (const [, series, value] of text.matchAll(new RegExp(`^${metric}(?:_total)?(\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
-        if (Object.entries(labels).every(([name, wanted]) => series?.includes(`${name}="${wanted}"`))) {
-          sum += Number(value);
-        }
-      }
-      return sum;
+    counter,
+    async onGateways(metric, labels) {
+      const counts = await Promise.all(GATEWAYS.map((gateway) => counter(gateway, metric, labels)));
+      return counts.reduce((sum, count) => sum + count, 0);
     },
     stopPart: (name) => stack.stopPart(name),
     startPart: (name) => stack.startPart(name),

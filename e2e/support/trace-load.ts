@@ -2,6 +2,7 @@
 // server's span (`GET /hello`) goes to the server agent, the page's (`StartRequests`, its parent) to
 // the browser agent, later, as a page sends its span once the request has ended. Every n-th trace
 // fails: both of its spans have status ERROR, as a 500 marks the server's span and the page's.
+import { spanKey } from './opensearch.ts';
 import { newSpanId, newTraceId, otlpJson, type TestSpan } from './otlp-json.ts';
 
 export interface SentTrace {
@@ -13,6 +14,10 @@ export interface SentTrace {
   pageSentAt: number;
   serverSentAt: number;
 }
+
+/** The keys (`spanKey`) of these traces' spans, the page's and the server's. */
+export const spanKeys = (traces: SentTrace[]) =>
+  traces.flatMap((trace) => [spanKey(trace.traceId, trace.pageSpanId), spanKey(trace.traceId, trace.serverSpanId)]);
 
 export interface TraceLoadOptions {
   /** OTLP/HTTP base URLs of the browser agent and the server agent. */
