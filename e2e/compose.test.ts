@@ -12,7 +12,7 @@ import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts
 import { preflight } from './support/cors.ts';
 import { assertHelloTrace, HELLO_SPANS, only, PAGE_LOAD_SPANS } from './support/hello-trace.ts';
 import { newTraceparent } from './support/load.ts';
-import { clickSayHello, launchChromium, pageLoadTraceId } from './support/page.ts';
+import { clickSayHello, launchChromium, pageLoadTraceId, waitForWaterfall } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { freeAddresses, repoRoot } from './support/processes.ts';
 import { ensureStandinImages } from './support/standin-images.ts';
@@ -101,7 +101,7 @@ test(
     assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(['hello-web', 'hello-server']));
     assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
 
-    await project!.withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: 30_000 }));
+    await project!.withLogs(() => waitForWaterfall(tab, 30_000));
     const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
     assert.equal(rows.length, spans.length, 'one bar per span');
     assert.deepEqual(

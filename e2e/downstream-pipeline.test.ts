@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertDownstreamTrace, DOWNSTREAM_SPANS, startGreeter } from './support/downstream.ts';
 import { assertHelloTrace, only } from './support/hello-trace.ts';
-import { clickSayHello, launchChromium, servePage } from './support/page.ts';
+import { clickSayHello, launchChromium, servePage, waitForWaterfall } from './support/page.ts';
 import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
 import { freePort, startServer, type RunningProcess } from './support/processes.ts';
 
@@ -70,7 +70,7 @@ test('downstream: one trace from the click through the server to the greeter, in
   assert.equal(spans.length, 7, spans.map((span) => `${span.service}: ${span.name}`).join(', '));
 
   // The waterfall draws the greeter's spans too, below the server's call to it.
-  await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+  await waitForWaterfall(tab, 30_000);
   await tab.waitForFunction(
     (count) => document.querySelectorAll('[data-testid="span-row"]').length === count,
     spans.length,

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { only, PAGE_LOAD_SPANS } from './support/hello-trace.ts';
 import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, pageLoadTraceId, servePage } from './support/page.ts';
+import { clickSayHello, launchChromium, pageLoadTraceId, servePage, waitForWaterfall } from './support/page.ts';
 import { startJaeger, startPipeline, traceFromJaeger, type Jaeger } from './support/pipeline.ts';
 import { freePort, startServer, type RunningProcess } from './support/processes.ts';
 
@@ -371,7 +371,7 @@ test("the page draws the page load's trace from the real Jaeger, first in its li
     const tab = await profile.context.newPage();
     await tab.goto(served.ready[1]);
     const traceId = await pageLoadTraceId(tab);
-    await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+    await waitForWaterfall(tab, 30_000);
     assert.equal(await tab.getByRole('heading', { name: 'Trace of this page load' }).count(), 1);
     const rows = await tab.getByTestId('span-row').locator('.span-name').allTextContents();
     assert.deepEqual(

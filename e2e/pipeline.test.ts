@@ -15,6 +15,7 @@ import {
   launchChromium,
   startPageServer,
   startServerAndPage,
+  waitForWaterfall,
   type ServerAndPage,
 } from './support/page.ts';
 import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
@@ -58,7 +59,7 @@ after(async () => {
 async function clickAndWaitForWaterfall(scenario: string): Promise<string> {
   await tab.getByLabel('Scenario').selectOption(scenario);
   const traceId = await clickSayHello(tab);
-  await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+  await waitForWaterfall(tab, 30_000);
   return traceId;
 }
 
@@ -310,6 +311,6 @@ test(
     // The page and the server kept the spans they could not send, and send them now.
     const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
     assertHelloTrace(spans, { url: `${stack.serverUrl}/hello`, name: 'GoFrame' });
-    await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+    await waitForWaterfall(tab, 30_000);
   },
 );

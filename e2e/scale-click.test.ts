@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium } from './support/page.ts';
+import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { startStack } from './support/processes.ts';
 import { freeScaleAddresses } from './support/scale.ts';
@@ -57,7 +57,7 @@ async function clickAndWaitForWaterfall(scenario: string): Promise<string> {
   const clickedAt = Date.now();
   const traceId = await clickSayHello(tab);
   // The gateways decide 10 s after a trace's first span; the page waits up to 30 s.
-  await tab.getByTestId('waterfall').waitFor({ timeout: 45_000 });
+  await waitForWaterfall(tab, 45_000);
   console.log(`# ${scenario}: the waterfall ${Date.now() - clickedAt} ms after the click`);
   return traceId;
 }

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
 import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
 import { StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium } from './support/page.ts';
+import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { freePort, repoRoot } from './support/processes.ts';
 import { ensureScaleStandinImages } from './support/scale-standin-images.ts';
@@ -106,7 +106,7 @@ test('Say hello: Jaeger and OpenSearch hold the whole trace, and the page draws 
   assertHelloTrace(spans, { url: `${SERVER}/hello`, name: 'GoFrame' });
   await assertSpansInOpenSearch(traceId, spans);
   // The page server's proxy reaches query too.
-  await project!.withLogs(() => tab.getByTestId('waterfall').waitFor({ timeout: STORED_WITHIN_MS }));
+  await project!.withLogs(() => waitForWaterfall(tab, STORED_WITHIN_MS));
   assert.equal(await tab.getByTestId('span-row').count(), spans.length, 'one bar per span');
 });
 

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clickSayHello, launchChromium } from './support/page.ts';
+import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
 import { repoRoot, startStack } from './support/processes.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-screenshot-'));
@@ -13,7 +13,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, deviceScaleFactor: 1 });
   await page.goto(stack.output().match(/Open (http\S+) /)![1]);
   await clickSayHello(page);
-  await page.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+  await waitForWaterfall(page, 30_000);
   await page.getByTestId('span-row').filter({ hasText: 'HelloHandler' }).getByRole('button').click();
   const path = join(repoRoot, 'docs/page.png');
   await page.screenshot({ path, fullPage: true });

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts';
 import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
-import { clickSayHello, launchChromium } from './support/page.ts';
+import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
 import { traceFromJaeger } from './support/pipeline.ts';
 import { freeAddresses, startStack } from './support/processes.ts';
 
@@ -63,7 +63,7 @@ test(
       assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
       // The page's spans reached the collector (its CORS on PAGE_PORT), the server's too, and Jaeger
       // has them all: the page server read the waterfall from it on JAEGER_UI_PORT.
-      await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+      await waitForWaterfall(tab, 30_000);
       assertHelloTrace(await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, HELLO_SPANS), {
         url: at('SERVER_PORT', '/hello'),
         name: 'GoFrame',
@@ -88,7 +88,7 @@ test(
       await tab.goto(`http://127.0.0.1:${ports.PAGE_PORT}`);
       await clickSayHello(tab);
       assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-      await tab.getByTestId('waterfall').waitFor({ timeout: 30_000 });
+      await waitForWaterfall(tab, 30_000);
       await tab.close();
     } finally {
       await again.stop();

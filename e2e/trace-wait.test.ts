@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { clickSayHello, launchChromium, startServerAndPage, type ServerAndPage } from './support/page.ts';
+import {
+  clickSayHello,
+  launchChromium,
+  startServerAndPage,
+  waitForWaterfall,
+  type ServerAndPage,
+} from './support/page.ts';
 import { startJaeger, type Jaeger } from './support/pipeline.ts';
 import { freePort } from './support/processes.ts';
 
@@ -93,7 +99,7 @@ test('a normal click, dropped by tail sampling: the page waits, then says the tr
 
 test('a failing click, kept by tail sampling: its waterfall is drawn once the decision lets it through', async () => {
   const { tab } = await click('failing');
-  await tab.getByTestId('waterfall').waitFor({ timeout: (TRACE_WAIT_S + 5) * 1000 });
+  await waitForWaterfall(tab, (TRACE_WAIT_S + 5) * 1000);
   const rows = await tab
     .getByTestId('span-row')
     .evaluateAll((spans) =>

@@ -155,3 +155,19 @@ export async function pageLoadTraceId(tab: Page): Promise<string> {
   if (!traceId) throw new Error(`No trace id in the link of the page's "This page load" entry: ${href}`);
   return traceId;
 }
+
+/** Waits for the trace view's waterfall; when it does not come, the error says what the trace view shows instead. */
+export async function waitForWaterfall(tab: Page, timeoutMs: number): Promise<void> {
+  try {
+    await tab.getByTestId('waterfall').waitFor({ timeout: timeoutMs });
+  } catch (error) {
+    const views = await tab
+      .getByRole('region', { name: 'Trace', exact: true })
+      .allInnerTexts()
+      .catch(() => []);
+    const said = views.map((text) => text.trim().replace(/\s*\n\s*/g, ': ')).join(' | ');
+    throw new Error(`No waterfall within ${timeoutMs} ms; the trace view says "${said || 'nothing'}"`, {
+      cause: error,
+    });
+  }
+}
