@@ -18,7 +18,7 @@ import {
   waitForWaterfall,
   type ServerAndPage,
 } from './support/page.ts';
-import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
+import { startCollector, startJaeger, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
 import { freePort, repoRoot } from './support/processes.ts';
 
 const SCREENSHOTS = join(repoRoot, 'test-results');
@@ -311,6 +311,23 @@ test(
     // The page and the server kept the spans they could not send, and send them now.
     const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, HELLO_SPANS, { timeoutMs: 30_000 });
     assertHelloTrace(spans, { url: `${stack.serverUrl}/hello`, name: 'GoFrame' });
+    await waitForWaterfall(tab, 30_000);
+  },
+);
+
+// Last in this file: Jaeger comes back with empty storage.
+test(
+  'a click while Jaeger is down: the page says so, asks again, and draws the waterfall once Jaeger is back',
+  { timeout: 90_000 },
+  async () => {
+    const { ports } = pipeline.jaeger;
+    assert.equal(await pipeline.jaeger.stop(), 0);
+    await tab.getByLabel('Scenario').selectOption('normal');
+    await clickSayHello(tab);
+    const status = tab.getByTestId('trace-status').filter({ hasText: 'not reachable' });
+    await status.waitFor({ timeout: 10_000 });
+    assert.match((await status.textContent()) ?? '', /The page asks again for up to 30 s\.$/);
+    pipeline.jaeger = await startJaeger({ ports });
     await waitForWaterfall(tab, 30_000);
   },
 );

@@ -201,7 +201,7 @@ test("any other error from Jaeger is a 502 with Jaeger's status", async () => {
   const response = await fetch(`${proxyUrl}/api/traces/${FAILING_ID}`);
   assert.equal(response.status, 502);
   assert.deepEqual(await response.json(), {
-    error: `Jaeger at ${proxyJaegerUrl} answered 503 Service Unavailable for trace ${FAILING_ID}`,
+    error: `Jaeger at ${proxyJaegerUrl} answered 503 Service Unavailable for trace ${FAILING_ID}.`,
   });
 });
 

@@ -88,7 +88,7 @@ async function readTrace(upstream: Response, jaegerUrl: string, what: string): P
     await upstream.body?.cancel();
     // Jaeger's "not found" only means its spans have not arrived yet: the trace so far, without spans.
     if (upstream.status === 404) return [200, { result: { resourceSpans: [] } }];
-    return [502, { error: `Jaeger at ${jaegerUrl} answered ${upstream.status} ${upstream.statusText} for ${what}` }];
+    return [502, { error: `Jaeger at ${jaegerUrl} answered ${upstream.status} ${upstream.statusText} for ${what}.` }];
   }
   const text = await upstream.text();
   try {

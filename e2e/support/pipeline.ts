@@ -148,7 +148,7 @@ export async function startJaeger({
 }
 
 export interface Pipeline {
-  /** Replace it when the test restarts the collector, so that stop() stops the new one. */
+  /** Replace each when the test restarts it, so that stop() stops the new one. */
   collector: Collector;
   jaeger: Jaeger;
   stop(): Promise<void>;
@@ -163,7 +163,7 @@ export async function startPipeline(pagePort: number): Promise<Pipeline> {
       jaeger,
       async stop() {
         await pipeline.collector.stop();
-        await jaeger.stop();
+        await pipeline.jaeger.stop();
       },
     };
     return pipeline;

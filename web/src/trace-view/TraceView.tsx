@@ -33,7 +33,7 @@ export function TraceView({ traceId, of, wait }: { traceId: string; of: TraceOf;
           {trace.message}
         </p>
       )}
-      {trace.phase === 'failed' && (
+      {(trace.phase === 'retrying' || trace.phase === 'failed') && (
         <p data-testid="trace-status" role="alert">
           {trace.message}
         </p>

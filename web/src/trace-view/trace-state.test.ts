@@ -75,12 +75,17 @@ test('with tail sampling, after the wait, some spans are an incomplete trace, an
   });
 });
 
-test('what the page server says failed is shown at once, whatever the wait', () => {
-  for (const waitedMs of [0, 60_000]) {
-    assert.deepEqual(traceState({ error: 'Jaeger is not reachable' }, isComplete, waitedMs, SCALE), {
-      phase: 'failed',
+test('what the page server says failed is shown at once: asked again within the wait, final after it', () => {
+  for (const waitedMs of [0, 30_000]) {
+    assert.deepEqual(traceState({ error: 'Jaeger is not reachable.' }, isComplete, waitedMs, SCALE), {
+      phase: 'retrying',
       spans: [],
-      message: 'Jaeger is not reachable',
+      message: 'Jaeger is not reachable. The page asks again for up to 30 s.',
     });
   }
+  assert.deepEqual(traceState({ error: 'Jaeger is not reachable.' }, isComplete, 30_001, SCALE), {
+    phase: 'failed',
+    spans: [],
+    message: 'Jaeger is not reachable.',
+  });
 });

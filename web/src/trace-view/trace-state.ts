@@ -1,12 +1,14 @@
 // What the trace view says after each poll of the page server: the trace, or why it is not there yet,
-// or, once the page has waited as long as the page server said (TraceWait), why it never will be.
+// or, once the page has waited as long as the page server said (TraceWait), why it never will be. A
+// poll that failed (Jaeger restarting, or too slow to answer) is shown at once and asked again while
+// the wait lasts.
 import type { TraceWait } from '../../shared/page-api.ts';
 import type { TraceSpan } from './parse.ts';
 
 export type TraceState =
   | { phase: 'complete'; spans: TraceSpan[] }
-  /** `notKept`: tail sampling dropped the trace, as its policy may. */
-  | { phase: 'waiting' | 'failed' | 'notKept'; spans: TraceSpan[]; message: string };
+  /** `retrying`: the last poll failed, and the view asks again. `notKept`: tail sampling dropped the trace, as its policy may. */
+  | { phase: 'waiting' | 'retrying' | 'failed' | 'notKept'; spans: TraceSpan[]; message: string };
 
 /** What the page server answered: the trace's spans so far, or what failed. */
 export type Poll = { spans: TraceSpan[] } | { error: string };
@@ -18,11 +20,16 @@ export function traceState(
   waitedMs: number,
   { seconds, tailSampling }: TraceWait,
 ): TraceState {
-  if ('error' in poll) return { phase: 'failed', spans: [], message: poll.error };
+  const waiting = waitedMs <= seconds * 1000;
+  if ('error' in poll) {
+    return waiting
+      ? { phase: 'retrying', spans: [], message: `${poll.error} The page asks again for up to ${seconds} s.` }
+      : { phase: 'failed', spans: [], message: poll.error };
+  }
   const { spans } = poll;
   if (isComplete(spans)) return { phase: 'complete', spans };
   const so = `${spans.length} spans`;
-  if (waitedMs <= seconds * 1000) {
+  if (waiting) {
     const why = tailSampling
       ? `The gateways decide whether to keep a trace about ${tailSampling.decisionWaitSeconds} s after its first span, so it shows a few seconds after that.`
       : 'The page and the server send their spans in batches.';

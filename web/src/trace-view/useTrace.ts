@@ -4,6 +4,8 @@ import { parseJaegerTrace, type TraceSpan } from './parse.ts';
 import { traceState, type Poll, type TraceState } from './trace-state.ts';
 
 const POLL_INTERVAL_MS = 500;
+/** After a failed poll: a Jaeger that is away gets 15 questions in a 30 s wait, not 60. */
+const RETRY_INTERVAL_MS = 2_000;
 
 /**
  * Polls the page server's Jaeger proxy until `isComplete` says the trace is (a function that stays the
@@ -31,6 +33,7 @@ export function useTrace(
       if (stopped) return;
       setState(next);
       if (next.phase === 'waiting') timer = setTimeout(poll, POLL_INTERVAL_MS);
+      if (next.phase === 'retrying') timer = setTimeout(poll, RETRY_INTERVAL_MS);
     };
     void poll();
     return () => {
