@@ -14,7 +14,8 @@ const TRACES = 200;
 /**
  * The server side's spans come from this many services, as a trace's spans do in a system of many.
  * Prime to 4, so the error traces (every fourth) come from all of them: routed by service, the odds
- * that all their services land on the page's gateway, and the control finds every trace whole, are about 2⁻²⁵.
+ * that all their services land on the page's gateway, so that the control finds every trace whole,
+ * are about 2⁻²⁵.
  */
 const SERVER_SERVICES = 25;
 

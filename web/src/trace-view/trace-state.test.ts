@@ -80,7 +80,7 @@ test('what the page server says failed is shown at once: asked again within the 
     assert.deepEqual(traceState({ error: 'Jaeger is not reachable.' }, isComplete, waitedMs, SCALE), {
       phase: 'retrying',
       spans: [],
-      message: 'Jaeger is not reachable. The page asks again for up to 30 s.',
+      message: 'Jaeger is not reachable. The page asks again until it has waited 30 s.',
     });
   }
   assert.deepEqual(traceState({ error: 'Jaeger is not reachable.' }, isComplete, 30_001, SCALE), {

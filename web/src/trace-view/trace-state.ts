@@ -7,7 +7,10 @@ import type { TraceSpan } from './parse.ts';
 
 export type TraceState =
   | { phase: 'complete'; spans: TraceSpan[] }
-  /** `retrying`: the last poll failed, and the view asks again. `notKept`: tail sampling dropped the trace, as its policy may. */
+  /**
+   * `retrying`: the last poll failed, and the view asks again. `notKept`: tail sampling dropped the
+   * trace, as its policy may.
+   */
   | { phase: 'waiting' | 'retrying' | 'failed' | 'notKept'; spans: TraceSpan[]; message: string };
 
 /** What the page server answered: the trace's spans so far, or what failed. */
@@ -23,7 +26,7 @@ export function traceState(
   const waiting = waitedMs <= seconds * 1000;
   if ('error' in poll) {
     return waiting
-      ? { phase: 'retrying', spans: [], message: `${poll.error} The page asks again for up to ${seconds} s.` }
+      ? { phase: 'retrying', spans: [], message: `${poll.error} The page asks again until it has waited ${seconds} s.` }
       : { phase: 'failed', spans: [], message: poll.error };
   }
   const { spans } = poll;
