@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newSpanId, newTraceId, otlpJson } from './support/otlp-json.ts';
 import { sendOtlp } from './support/raw-request.ts';
-import { GATEWAYS, startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
+import { GATEWAYS, startScaleStack, waitUntil, waitUntilGatewaysDecided, type ScaleStack } from './support/scale.ts';
 
 const TRACES = 200;
 /**
@@ -63,11 +63,7 @@ async function untilAllStored(stack: ScaleStack): Promise<void> {
   await waitUntil('the gateways received every span', async () => {
     return (await stack.onGateways('otelcol_receiver_accepted_spans')) === 2 * TRACES;
   });
-  await waitUntil('the gateways decided every trace they saw', async () => {
-    const seen = await stack.onGateways('otelcol_processor_tail_sampling_new_trace_id_received');
-    const decided = await stack.onGateways('otelcol_processor_tail_sampling_global_count_traces_sampled');
-    return seen > 0 && decided === seen;
-  });
+  await waitUntilGatewaysDecided(stack);
   await waitUntil('OpenSearch holds every span the gateways kept', async () => {
     if ((await stack.onGateways('otelcol_exporter_queue_size')) > 0) return false;
     const kept = await stack.onGateways('otelcol_exporter_sent_spans', { exporter: 'kafka' });

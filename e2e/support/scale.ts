@@ -80,12 +80,12 @@ export async function waitUntil(what: string, condition: () => Promise<boolean>,
   }
 }
 
-/** Waits until the gateways have decided every trace they received and emptied their Kafka queues. */
+/** Waits until the gateways have received traces, decided every one of them and emptied their Kafka queues. */
 export function waitUntilGatewaysDecided(stack: ScaleStack): Promise<void> {
   return waitUntil('the gateways decided every trace they hold', async () => {
     const seen = await stack.onGateways('otelcol_processor_tail_sampling_new_trace_id_received');
     const decided = await stack.onGateways('otelcol_processor_tail_sampling_global_count_traces_sampled');
-    return decided === seen && (await stack.onGateways('otelcol_exporter_queue_size')) === 0;
+    return seen > 0 && decided === seen && (await stack.onGateways('otelcol_exporter_queue_size')) === 0;
   });
 }
 
