@@ -2,9 +2,9 @@
 // the click span ends, until the page sends its spans, until Jaeger has them. Used by the click-to-trace
 // bench (small stack) and the scale bench (through agents, gateways, Kafka and OpenSearch).
 import type { Page } from 'playwright-core';
-import { HELLO_SPANS } from '../e2e/support/hello-trace.ts';
-import { clickSayHello } from '../e2e/support/page.ts';
-import { traceFromJaeger } from '../e2e/support/pipeline.ts';
+import { HELLO_SPANS } from '@hello-trace/harness/testing/hello-trace';
+import { clickSayHello } from '@hello-trace/harness/testing/page';
+import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
 
 /** One click's time, cut where its spans end; the parts add up to the total. */
 export interface Click {

@@ -4,10 +4,10 @@
 // and the page load's trace beside it, from the page's `load` event until Jaeger holds the page
 // server's document span with documentLoad, documentFetch and resourceFetch under it.
 import type { Page } from 'playwright-core';
-import { PAGE_LOAD_SPANS } from '../e2e/support/hello-trace.ts';
-import { launchChromium, pageLoadTraceId, startServerAndPage } from '../e2e/support/page.ts';
-import { startPipeline, traceFromJaeger } from '../e2e/support/pipeline.ts';
-import { freePort } from '../e2e/support/processes.ts';
+import { PAGE_LOAD_SPANS } from '@hello-trace/harness/testing/hello-trace';
+import { launchChromium, pageLoadTraceId, startServerAndPage } from '@hello-trace/harness/testing/page';
+import { startPipeline, traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
+import { freePort } from '@hello-trace/harness/testing/processes';
 import { percentile, timeClicks, type Click } from './click-timing.ts';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 20);

@@ -4,9 +4,9 @@
 // failed requests, spans expected, delivered and dropped (as the server logs them), the server's
 // memory, and how long after its return the collector gets spans again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { droppedSpansLogged, memoryMiB, steadyLoad } from '../e2e/support/load.ts';
-import { startCollector } from '../e2e/support/pipeline.ts';
-import { startServer } from '../e2e/support/processes.ts';
+import { droppedSpansLogged, memoryMiB, steadyLoad } from '@hello-trace/harness/testing/load';
+import { startCollector } from '@hello-trace/harness/testing/pipeline';
+import { startServer } from '@hello-trace/harness/testing/processes';
 
 const RATE = 200;
 const OUTAGES_S = (process.env.BENCH_OUTAGES_S ?? '10,60').split(',').map(Number);

@@ -1,5 +1,5 @@
 // Reads traces back through Jaeger's API v3, a few at a time, and counts their spans.
-import { toReceivedSpans, type OtlpRequest } from '../e2e/support/otlp-receiver.ts';
+import { toReceivedSpans, type OtlpRequest } from '@hello-trace/harness/testing/otlp-receiver';
 
 /** How many spans Jaeger holds of these traces, and how many traces have all `spansPerTrace`. */
 export async function countThroughJaeger(

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { repoRoot } from '../e2e/support/processes.ts';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
 
 // Vite belongs to the page's own npm project in web/; this is the part of its API used here.
 const vite = createRequire(join(repoRoot, 'web/package.json')).resolve('vite');

@@ -3,9 +3,9 @@
 // are counted in OpenSearch, each once, by their start time, which lies within the step; 200 of its
 // traces are read back whole through Jaeger's query service. While the load runs, what the
 // ingester's bulk requests wrote is read from its metrics.
-import { bindUrl } from '../scripts/app-parts.ts';
-import { storedSpans } from '../e2e/support/opensearch.ts';
-import { METRICS_PORTS, startScaleStack } from '../e2e/support/scale.ts';
+import { bindUrl } from '@hello-trace/harness/app-parts';
+import { storedSpans } from '@hello-trace/harness/testing/opensearch';
+import { METRICS_PORTS, startScaleStack } from '@hello-trace/harness/testing/scale';
 import { countThroughJaeger } from './jaeger-count.ts';
 import type { Stack, Step } from './throughput-steps.ts';
 import { SPANS_PER_TRACE } from './whole-traces.ts';

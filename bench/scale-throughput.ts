@@ -6,8 +6,8 @@
 // store. A step holds when nothing is lost and the store keeps pace with the load; the highest such
 // step is the figure. Then each part's CPU per span and memory at that rate, where the time goes at
 // the first step that does not hold, and the click-to-trace time through both.
-import { launchChromium, startServerAndPage } from '../e2e/support/page.ts';
-import { freePort } from '../e2e/support/processes.ts';
+import { launchChromium, startServerAndPage } from '@hello-trace/harness/testing/page';
+import { freePort } from '@hello-trace/harness/testing/processes';
 import { percentile, timeClicks } from './click-timing.ts';
 import { startScalePath } from './scale-path.ts';
 import { startSmallStack } from './small-stack.ts';

@@ -3,11 +3,10 @@
 // load generator (this process, autocannon with 50 connections) and the real collector (the native
 // build, which counts the spans it accepted in its own metrics) share core 1. Every request carries
 // the page's baggage and a traceparent of its own, sampled (-01, as the page sends it) or not (-00).
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { droppedSpansLogged, memoryMiB, newTraceparent } from '../e2e/support/load.ts';
-import { startCollector, type Collector } from '../e2e/support/pipeline.ts';
-import { BARE_SERVER_ARGS, SERVER_ARGS, startServer } from '../e2e/support/processes.ts';
+import { droppedSpansLogged, memoryMiB, newTraceparent } from '@hello-trace/harness/testing/load';
+import { startCollector, type Collector } from '@hello-trace/harness/testing/pipeline';
+import { BARE_SERVER_ARGS, SERVER_ARGS, startServer } from '@hello-trace/harness/testing/processes';
 import { cpuMicros } from './process-usage.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -18,7 +17,6 @@ const CONNECTIONS = 50;
 const SERVER_CORE = '0';
 const COLLECTOR_CORE = '1';
 const TARGETS = { sampledOverBare: 0.5, unsampledOverBare: 0.85, shippedOverStock: 2 };
-const benchModules = fileURLToPath(new URL('node_modules/', import.meta.url));
 
 interface Setup {
   name: string;
@@ -41,18 +39,6 @@ const ALL_SETUPS: Setup[] = [
   { name: 'outgoing off unsampled', env: OUTGOING_OFF, sampled: false, traced: true },
   { name: 'official', env: OFFICIAL, sampled: true, traced: true },
   { name: 'official unsampled', env: OFFICIAL, sampled: false, traced: true },
-  {
-    // Its defaults, started as its README shows, with the loader hook that OpenTelemetry's ESM docs add.
-    name: 'stock',
-    args: [
-      `--experimental-loader=${benchModules}@opentelemetry/instrumentation/hook.mjs`,
-      '--require',
-      `${benchModules}@opentelemetry/auto-instrumentations-node/dist/register.cjs`,
-      'dist/main.js',
-    ],
-    sampled: true,
-    traced: true,
-  },
 ];
 
 // BENCH_SETUPS=bare,shipped measures only those.

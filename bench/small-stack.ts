@@ -1,8 +1,8 @@
 // The small stack (one collector, one Jaeger with Badger) as the throughput bench drives it. Jaeger
 // stores each request before it answers, so once the collector's queues are empty and it sends
 // nothing more, every span it was going to deliver is stored; the bench then reads every trace back.
-import { metricSum } from '../e2e/support/metrics.ts';
-import { startPipeline } from '../e2e/support/pipeline.ts';
+import { metricSum } from '@hello-trace/harness/testing/metrics';
+import { startPipeline } from '@hello-trace/harness/testing/pipeline';
 import { countThroughJaeger } from './jaeger-count.ts';
 import type { Stack } from './throughput-steps.ts';
 import { SPANS_PER_TRACE } from './whole-traces.ts';

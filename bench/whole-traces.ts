@@ -6,7 +6,7 @@
 // page and server set them.
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { encodeTraceRequest, type OtlpRequest } from '../e2e/support/otlp-receiver.ts';
+import { encodeTraceRequest, type OtlpRequest } from '@hello-trace/harness/testing/otlp-receiver';
 
 export const SPANS_PER_TRACE = 4;
 const PAGE_SENDS_AFTER_MS = 300;
@@ -43,7 +43,7 @@ const SERVER_RESOURCE = {
     string('process.executable.name', 'node'),
     string('process.runtime.name', 'nodejs'),
     string('process.runtime.version', process.versions.node),
-    string('process.command', 'dist/main.js'),
+    string('process.command', 'src/main.ts'),
     string('service.instance.id', crypto.randomUUID()),
     string('telemetry.sdk.language', 'nodejs'),
     string('telemetry.sdk.name', 'opentelemetry'),

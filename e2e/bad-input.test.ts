@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { OtlpReceiver } from './support/otlp-receiver.ts';
-import { startServer, type RunningProcess } from './support/processes.ts';
+import { OtlpReceiver } from '@hello-trace/harness/testing/otlp-receiver';
+import { startServer, type RunningProcess } from '@hello-trace/harness/testing/processes';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const VALID_TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;

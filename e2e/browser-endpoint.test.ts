@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { preflight } from './support/cors.ts';
-import { memoryMiB } from './support/load.ts';
-import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { startPipeline, type Pipeline } from './support/pipeline.ts';
-import { freePort } from './support/processes.ts';
+import { preflight } from '@hello-trace/harness/testing/cors';
+import { memoryMiB } from '@hello-trace/harness/testing/load';
+import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import { startPipeline, type Pipeline } from '@hello-trace/harness/testing/pipeline';
+import { freePort } from '@hello-trace/harness/testing/processes';
 
 /** The browser receiver's max_request_body_size in otel-collector-config.yaml. */
 const BODY_CAP = 30_000;

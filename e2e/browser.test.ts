@@ -3,10 +3,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
-import { OtlpReceiver, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, startServerAndPage, type ServerAndPage } from './support/page.ts';
-import { freePort } from './support/processes.ts';
+import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testing/hello-trace';
+import { OtlpReceiver, StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import {
+  clickSayHello,
+  launchChromium,
+  startServerAndPage,
+  type ServerAndPage,
+} from '@hello-trace/harness/testing/page';
+import { freePort } from '@hello-trace/harness/testing/processes';
 
 let receiver: OtlpReceiver;
 let stack: ServerAndPage;

@@ -7,15 +7,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
-import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts';
-import { preflight } from './support/cors.ts';
-import { assertHelloTrace, HELLO_SPANS, only, PAGE_LOAD_SPANS } from './support/hello-trace.ts';
-import { newTraceparent } from './support/load.ts';
-import { clickSayHello, launchChromium, pageLoadTraceId, waitForWaterfall } from './support/page.ts';
-import { traceFromJaeger } from './support/pipeline.ts';
-import { freeAddresses, repoRoot } from './support/processes.ts';
-import { ensureStandinImages } from './support/standin-images.ts';
+import { ComposeProject, requireDockerAndCompose, run } from '@hello-trace/harness/standins/compose';
+import { assertDownstreamTrace, DOWNSTREAM_SPANS } from '@hello-trace/harness/testing/downstream';
+import { preflight } from '@hello-trace/harness/testing/cors';
+import { assertHelloTrace, HELLO_SPANS, only, PAGE_LOAD_SPANS } from '@hello-trace/harness/testing/hello-trace';
+import { newTraceparent } from '@hello-trace/harness/testing/load';
+import { clickSayHello, launchChromium, pageLoadTraceId, waitForWaterfall } from '@hello-trace/harness/testing/page';
+import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
+import { freeAddresses, repoRoot } from '@hello-trace/harness/testing/processes';
+import { ensureStandinImages } from '@hello-trace/harness/standins/standin-images';
 
 // Every port of .env moved to a free one, as a user would override it: compose publishes these.
 const ports = await freeAddresses();

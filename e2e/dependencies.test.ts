@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { buildPage } from './support/page.ts';
-import { repoRoot } from './support/processes.ts';
+import { buildPage } from '@hello-trace/harness/testing/page';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
 
 interface NpmTree {
   version?: string;
@@ -93,7 +93,7 @@ test("the server's tracing modules, run by the page server, load the root's copy
     '@opentelemetry/exporter-trace-otlp-http',
     '@opentelemetry/exporter-trace-otlp-grpc',
   ];
-  const fromTracing = await resolvedFrom(join(repoRoot, 'server/src/tracing'), names);
+  const fromTracing = await resolvedFrom(join(repoRoot, 'server/tracing'), names);
   const fromPageServer = await resolvedFrom(join(repoRoot, 'page-server'), names);
   const rootModules = pathToFileURL(join(repoRoot, 'node_modules')).href;
   for (const [index, name] of names.entries()) {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { ensureNativeBinary } from '../scripts/native.ts';
-import { repoRoot } from './support/processes.ts';
+import { ensureNativeBinary } from '@hello-trace/harness/native';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
 
 interface CollectorConfig {
   receivers: Record<string, unknown>;

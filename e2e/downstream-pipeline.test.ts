@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertDownstreamTrace, DOWNSTREAM_SPANS, startGreeter } from './support/downstream.ts';
-import { assertHelloTrace, only } from './support/hello-trace.ts';
-import { clickSayHello, launchChromium, servePage, waitForWaterfall } from './support/page.ts';
-import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
-import { freePort, startServer, type RunningProcess } from './support/processes.ts';
+import { assertDownstreamTrace, DOWNSTREAM_SPANS, startGreeter } from '@hello-trace/harness/testing/downstream';
+import { assertHelloTrace, only } from '@hello-trace/harness/testing/hello-trace';
+import { clickSayHello, launchChromium, servePage, waitForWaterfall } from '@hello-trace/harness/testing/page';
+import { startPipeline, traceFromJaeger, type Pipeline } from '@hello-trace/harness/testing/pipeline';
+import { freePort, startServer, type RunningProcess } from '@hello-trace/harness/testing/processes';
 
 const SERVICES = ['hello-web', 'hello-server', 'hello-greeter'];
 

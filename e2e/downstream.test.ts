@@ -9,11 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GREETER_TIMEOUT_MS } from '../server/src/app.ts';
-import { assertDownstreamTrace, startGreeter } from './support/downstream.ts';
-import { only } from './support/hello-trace.ts';
-import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { freePort, repoRoot, startProcess, startServer, type RunningProcess } from './support/processes.ts';
+import { GREETER_TIMEOUT_MS } from 'server/app';
+import { assertDownstreamTrace, startGreeter } from '@hello-trace/harness/testing/downstream';
+import { only } from '@hello-trace/harness/testing/hello-trace';
+import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import {
+  freePort,
+  repoRoot,
+  startProcess,
+  startServer,
+  type RunningProcess,
+} from '@hello-trace/harness/testing/processes';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';
@@ -221,7 +227,7 @@ test("an export tried again on a timer stays untraced where the exporter's http 
   const late = new OtlpReceiver();
   const ticks = await startProcess(
     process.execPath,
-    ['--env-file=otel.env', '--import', './dist/instrumentation.js', '--input-type=module', '--eval', TICKS],
+    ['--env-file=otel.env', '--import', './tracing/instrumentation.ts', '--input-type=module', '--eval', TICKS],
     {
       cwd: join(repoRoot, 'server'),
       env: {

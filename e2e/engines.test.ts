@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { cleanIndices, ENGINE_PORTS, kafkaBroker, kafkaTopics, openSearchNodes } from '../scripts/engines.ts';
-import { startEngine, type RunningEngine } from './support/engines.ts';
-import { freePort, repoRoot } from './support/processes.ts';
+import { cleanIndices, ENGINE_PORTS, kafkaBroker, kafkaTopics, openSearchNodes } from '@hello-trace/harness/engines';
+import { startEngine, type RunningEngine } from '@hello-trace/harness/testing/engines';
+import { freePort, repoRoot } from '@hello-trace/harness/testing/processes';
 
 const log = (line: string) => console.log(`# ${line}`);
 

@@ -4,18 +4,22 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { OtlpReceiver, SpanKind } from './support/otlp-receiver.ts';
-import { repoRoot, startProcess } from './support/processes.ts';
+import { OtlpReceiver, SpanKind } from '@hello-trace/harness/testing/otlp-receiver';
+import { repoRoot, startProcess } from '@hello-trace/harness/testing/processes';
 
 const REQUESTS = 200;
 
 /** e2e/fixtures/dice-app.ts with the server's preload and these OTEL_* variables. */
 function startDiceApp(env: Record<string, string>) {
-  return startProcess(process.execPath, ['--import', './server/dist/instrumentation.js', 'e2e/fixtures/dice-app.ts'], {
-    cwd: repoRoot,
-    env: { OTEL_SERVICE_NAME: 'dice-app', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', ...env },
-    readyPattern: /listening on (http\S+)/,
-  });
+  return startProcess(
+    process.execPath,
+    ['--import', './server/tracing/instrumentation.ts', 'e2e/fixtures/dice-app.ts'],
+    {
+      cwd: repoRoot,
+      env: { OTEL_SERVICE_NAME: 'dice-app', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', ...env },
+      readyPattern: /listening on (http\S+)/,
+    },
+  );
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

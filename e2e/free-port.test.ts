@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { freePort } from './support/processes.ts';
+import { freePort } from '@hello-trace/harness/testing/processes';
 
 test('freePort never hands out a port twice, nor one the kernel may give an outgoing connection', async () => {
   const [ephemeralFrom] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/);

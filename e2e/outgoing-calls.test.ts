@@ -10,9 +10,9 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { outgoingCalls } from '../server/src/tracing/outgoing-calls.ts';
-import { OtlpReceiver, SpanKind } from './support/otlp-receiver.ts';
-import { repoRoot } from './support/processes.ts';
+import { outgoingCalls } from '@hello-trace/node-tracing/outgoing-calls';
+import { OtlpReceiver, SpanKind } from '@hello-trace/harness/testing/otlp-receiver';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
 
 const CALLS = `
 const http = require('node:http');
@@ -45,7 +45,7 @@ async function clientSpans(env: Record<string, string>): Promise<string[]> {
   const service = `calls-${crypto.randomUUID()}`;
   await promisify(execFile)(
     process.execPath,
-    ['--env-file=otel.env', '--import', './dist/instrumentation.js', '--eval', CALLS],
+    ['--env-file=otel.env', '--import', './tracing/instrumentation.ts', '--eval', CALLS],
     {
       cwd: join(repoRoot, 'server'),
       env: {
@@ -106,7 +106,7 @@ test('OTEL_NODE_DISABLED_INSTRUMENTATIONS turns them off', async () => {
 test('OTEL_NODE_DISABLED_INSTRUMENTATIONS with an unknown name stops the start with one plain line', async () => {
   const failed = await promisify(execFile)(
     process.execPath,
-    ['--env-file=otel.env', '--import', './dist/instrumentation.js', 'dist/main.js'],
+    ['--env-file=../.env', '--env-file=otel.env', '--import', './tracing/instrumentation.ts', 'src/main.ts'],
     { cwd: join(repoRoot, 'server'), env: { ...process.env, OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,fetch' } },
   ).then(
     () => assert.fail('the server started'),

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
-import { SpanKind } from './support/otlp-receiver.ts';
-import { launchChromium, servePage } from './support/page.ts';
-import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
-import { freePort } from './support/processes.ts';
+import { SpanKind } from '@hello-trace/harness/testing/otlp-receiver';
+import { launchChromium, servePage } from '@hello-trace/harness/testing/page';
+import { startCollector, startPipeline, traceFromJaeger, type Pipeline } from '@hello-trace/harness/testing/pipeline';
+import { freePort } from '@hello-trace/harness/testing/processes';
 
 let pipeline: Pipeline;
 let pagePort: number;

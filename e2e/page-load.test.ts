@@ -13,11 +13,17 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { only, PAGE_LOAD_SPANS } from './support/hello-trace.ts';
-import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, pageLoadTraceId, servePage, waitForWaterfall } from './support/page.ts';
-import { startJaeger, startPipeline, traceFromJaeger, type Jaeger } from './support/pipeline.ts';
-import { freePort, startServer, type RunningProcess } from './support/processes.ts';
+import { only, PAGE_LOAD_SPANS } from '@hello-trace/harness/testing/hello-trace';
+import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import {
+  clickSayHello,
+  launchChromium,
+  pageLoadTraceId,
+  servePage,
+  waitForWaterfall,
+} from '@hello-trace/harness/testing/page';
+import { startJaeger, startPipeline, traceFromJaeger, type Jaeger } from '@hello-trace/harness/testing/pipeline';
+import { freePort, startServer, type RunningProcess } from '@hello-trace/harness/testing/processes';
 
 /** Short, so that a test can outwait it; the page's default is 30 minutes. */
 const INACTIVITY_TIMEOUT_S = 6;

@@ -6,10 +6,10 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OtlpReceiver, SpanKind, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { buildPage, startPageServer } from './support/page.ts';
-import { freePort, type RunningProcess } from './support/processes.ts';
-import { sendRaw } from './support/raw-request.ts';
+import { OtlpReceiver, SpanKind, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import { buildPage, startPageServer } from '@hello-trace/harness/testing/page';
+import { freePort, type RunningProcess } from '@hello-trace/harness/testing/processes';
+import { sendRaw } from '@hello-trace/harness/testing/raw-request';
 
 const FOREIGN_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const FOREIGN_SPAN_ID = 'b7ad6b7169203331';

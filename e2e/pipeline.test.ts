@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
-import { preflight } from './support/cors.ts';
-import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
-import { StatusCode, toReceivedSpans, type OtlpRequest } from './support/otlp-receiver.ts';
+import { preflight } from '@hello-trace/harness/testing/cors';
+import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testing/hello-trace';
+import { StatusCode, toReceivedSpans, type OtlpRequest } from '@hello-trace/harness/testing/otlp-receiver';
 import {
   clickSayHello,
   launchChromium,
@@ -17,9 +17,15 @@ import {
   startServerAndPage,
   waitForWaterfall,
   type ServerAndPage,
-} from './support/page.ts';
-import { startCollector, startJaeger, startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
-import { freePort, repoRoot } from './support/processes.ts';
+} from '@hello-trace/harness/testing/page';
+import {
+  startCollector,
+  startJaeger,
+  startPipeline,
+  traceFromJaeger,
+  type Pipeline,
+} from '@hello-trace/harness/testing/pipeline';
+import { freePort, repoRoot } from '@hello-trace/harness/testing/processes';
 
 const SCREENSHOTS = join(repoRoot, 'test-results');
 

@@ -4,19 +4,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
-import { memoryMiB } from './support/load.ts';
-import { OtlpReceiver } from './support/otlp-receiver.ts';
+import { assertHelloTrace, HELLO_SPANS } from '@hello-trace/harness/testing/hello-trace';
+import { memoryMiB } from '@hello-trace/harness/testing/load';
+import { OtlpReceiver } from '@hello-trace/harness/testing/otlp-receiver';
 import {
   clickSayHello,
   launchChromium,
   startPageServer,
   startServerAndPage,
   type ServerAndPage,
-} from './support/page.ts';
-import { startPipeline, traceFromJaeger, type Pipeline } from './support/pipeline.ts';
-import { freePort } from './support/processes.ts';
-import { sendOtlp } from './support/raw-request.ts';
+} from '@hello-trace/harness/testing/page';
+import { startPipeline, traceFromJaeger, type Pipeline } from '@hello-trace/harness/testing/pipeline';
+import { freePort } from '@hello-trace/harness/testing/processes';
+import { sendOtlp } from '@hello-trace/harness/testing/raw-request';
 
 /** The relay's cap, the collector browser receiver's max_request_body_size. */
 const BODY_CAP = 30_000;

@@ -7,9 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { droppedSpansLogged, memoryMiB, steadyLoad } from './support/load.ts';
-import { startCollector, startJaeger, traceFromJaeger, type Collector, type Jaeger } from './support/pipeline.ts';
-import { startServer } from './support/processes.ts';
+import { droppedSpansLogged, memoryMiB, steadyLoad } from '@hello-trace/harness/testing/load';
+import {
+  startCollector,
+  startJaeger,
+  traceFromJaeger,
+  type Collector,
+  type Jaeger,
+} from '@hello-trace/harness/testing/pipeline';
+import { startServer } from '@hello-trace/harness/testing/processes';
 
 const SERVER_SPANS = ['GET /hello', 'HelloHandler'];
 

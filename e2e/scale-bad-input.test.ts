@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
-import { newSpanId, newTraceId, otlpJson } from './support/otlp-json.ts';
-import { repoRoot } from './support/processes.ts';
-import { sendOtlp } from './support/raw-request.ts';
-import { freeScaleAddresses, startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
+import { newSpanId, newTraceId, otlpJson } from '@hello-trace/harness/testing/otlp-json';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
+import { sendOtlp } from '@hello-trace/harness/testing/raw-request';
+import { freeScaleAddresses, startScaleStack, waitUntil, type ScaleStack } from '@hello-trace/harness/testing/scale';
 
 /** What a Go panic, a Java exception or a zap error with its stack would print. */
 const STACK_TRACE = /goroutine \d+|panic:|\n\s+at [\w.$]+\(|Exception in thread|"stacktrace"/;

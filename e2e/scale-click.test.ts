@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
-import { StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
-import { traceFromJaeger } from './support/pipeline.ts';
-import { startStack } from './support/processes.ts';
-import { freeScaleAddresses } from './support/scale.ts';
+import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testing/hello-trace';
+import { StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
+import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
+import { startStack } from '@hello-trace/harness/testing/processes';
+import { freeScaleAddresses } from '@hello-trace/harness/testing/scale';
 
 /** The order start:scale starts its parts in, with one OpenSearch node. */
 const PARTS = [

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ComposeProject, requireDockerAndCompose, run } from './support/compose.ts';
-import { assertHelloTrace, HELLO_SPANS, only } from './support/hello-trace.ts';
-import { StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
-import { traceFromJaeger } from './support/pipeline.ts';
-import { freePort, repoRoot } from './support/processes.ts';
-import { ensureScaleStandinImages } from './support/scale-standin-images.ts';
+import { ComposeProject, requireDockerAndCompose, run } from '@hello-trace/harness/standins/compose';
+import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testing/hello-trace';
+import { StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
+import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
+import { freePort, repoRoot } from '@hello-trace/harness/testing/processes';
+import { ensureScaleStandinImages } from '@hello-trace/harness/standins/scale-standin-images';
 
 const FILES = [join(repoRoot, 'scale/docker-compose.yml'), join(repoRoot, 'e2e/support/scale-compose.standins.yml')];
 // The three ports the compose file publishes, moved to free ones as a user would override them.

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { repoRoot } from './support/processes.ts';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
 
 interface Config {
   receivers: Record<string, unknown>;

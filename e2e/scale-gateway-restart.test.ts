@@ -19,9 +19,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { spanKey, storedSpans } from './support/opensearch.ts';
-import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from './support/scale.ts';
-import { traceLoad, type SentTrace } from './support/trace-load.ts';
+import { spanKey, storedSpans } from '@hello-trace/harness/testing/opensearch';
+import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from '@hello-trace/harness/testing/scale';
+import { traceLoad, type SentTrace } from '@hello-trace/harness/testing/trace-load';
 
 const RATE = 40;
 const OUTAGE_MS = 10_000;

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { kafkaConsumerGroups } from '../scripts/engines.ts';
-import { storedSpans, type StoredSpans } from './support/opensearch.ts';
-import { repoRoot } from './support/processes.ts';
-import { startScaleStack, waitUntil, type ScaleStack } from './support/scale.ts';
-import { spanKeys, traceLoad } from './support/trace-load.ts';
+import { kafkaConsumerGroups } from '@hello-trace/harness/engines';
+import { storedSpans, type StoredSpans } from '@hello-trace/harness/testing/opensearch';
+import { repoRoot } from '@hello-trace/harness/testing/processes';
+import { startScaleStack, waitUntil, type ScaleStack } from '@hello-trace/harness/testing/scale';
+import { spanKeys, traceLoad } from '@hello-trace/harness/testing/trace-load';
 
 const RATE = 40;
 const OUTAGE_MS = 30_000;

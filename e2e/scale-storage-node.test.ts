@@ -17,9 +17,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { clusterManager, spanKey, spanShards, storedSpans, type Shard } from './support/opensearch.ts';
-import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from './support/scale.ts';
-import { spanKeys, traceLoad } from './support/trace-load.ts';
+import { clusterManager, spanKey, spanShards, storedSpans, type Shard } from '@hello-trace/harness/testing/opensearch';
+import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from '@hello-trace/harness/testing/scale';
+import { spanKeys, traceLoad } from '@hello-trace/harness/testing/trace-load';
 
 const RATE = 40;
 

@@ -6,9 +6,15 @@
 // across the gateways, and tail sampling stores parts of them: the control that shows the test can fail.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { newSpanId, newTraceId, otlpJson } from './support/otlp-json.ts';
-import { sendOtlp } from './support/raw-request.ts';
-import { GATEWAYS, startScaleStack, waitUntil, waitUntilGatewaysDecided, type ScaleStack } from './support/scale.ts';
+import { newSpanId, newTraceId, otlpJson } from '@hello-trace/harness/testing/otlp-json';
+import { sendOtlp } from '@hello-trace/harness/testing/raw-request';
+import {
+  GATEWAYS,
+  startScaleStack,
+  waitUntil,
+  waitUntilGatewaysDecided,
+  type ScaleStack,
+} from '@hello-trace/harness/testing/scale';
 
 const TRACES = 200;
 /**

@@ -3,8 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
-import { repoRoot, startStack } from './support/processes.ts';
+import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
+import { repoRoot, startStack } from '@hello-trace/harness/testing/processes';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-screenshot-'));
 const stack = await startStack({ JAEGER_DATA_DIR: dataDir });

@@ -1,9 +1,9 @@
 // The real server with its tracing preload, exporting OTLP/protobuf to a receiver the test runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { newTraceparent } from './support/load.ts';
-import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from './support/otlp-receiver.ts';
-import { startServer, type RunningProcess } from './support/processes.ts';
+import { newTraceparent } from '@hello-trace/harness/testing/load';
+import { OtlpReceiver, SpanKind, StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
+import { startServer, type RunningProcess } from '@hello-trace/harness/testing/processes';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const PARENT_ID = 'b7ad6b7169203331';
@@ -300,7 +300,7 @@ test('OTEL_SDK_DISABLED=true serves without tracing', async () => {
 test('a malformed setting stops the server at once with a message naming it', async () => {
   await assert.rejects(
     startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CORS_ALLOWED_ORIGINS: 'http://localhost:5173/' }),
-    /exited with 1 before it was ready:\n.*hello-server cannot start: CORS_ALLOWED_ORIGINS must list origins/s,
+    /exited with 1 before it was ready:\n.*hello-server cannot start: CORS_ALLOWED_ORIGINS must be a list of origins/s,
   );
 });
 

@@ -4,8 +4,8 @@
 // its own, or does not answer in time, stops the rest with one line naming it and where it was asked.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createStack, type Part } from '../scripts/stack.ts';
-import { freePort } from './support/processes.ts';
+import { createStack, type Part } from '@hello-trace/harness/stack';
+import { freePort } from '@hello-trace/harness/testing/processes';
 
 /** A part that serves GET /healthz on its port after `delayMs`, and says so in its output. */
 async function serving(name: string, { delayMs = 0, exitAfterMs }: { delayMs?: number; exitAfterMs?: number } = {}) {

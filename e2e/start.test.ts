@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertDownstreamTrace, DOWNSTREAM_SPANS } from './support/downstream.ts';
-import { assertHelloTrace, HELLO_SPANS } from './support/hello-trace.ts';
-import { clickSayHello, launchChromium, waitForWaterfall } from './support/page.ts';
-import { traceFromJaeger } from './support/pipeline.ts';
-import { freeAddresses, startStack } from './support/processes.ts';
+import { assertDownstreamTrace, DOWNSTREAM_SPANS } from '@hello-trace/harness/testing/downstream';
+import { assertHelloTrace, HELLO_SPANS } from '@hello-trace/harness/testing/hello-trace';
+import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
+import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
+import { freeAddresses, startStack } from '@hello-trace/harness/testing/processes';
 
 let ports: Record<string, string>;
 let dataDir: string;

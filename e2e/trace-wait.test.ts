@@ -12,9 +12,9 @@ import {
   startServerAndPage,
   waitForWaterfall,
   type ServerAndPage,
-} from './support/page.ts';
-import { startJaeger, type Jaeger } from './support/pipeline.ts';
-import { freePort } from './support/processes.ts';
+} from '@hello-trace/harness/testing/page';
+import { startJaeger, type Jaeger } from '@hello-trace/harness/testing/pipeline';
+import { freePort } from '@hello-trace/harness/testing/processes';
 
 const DECISION_WAIT_S = 1;
 const SLOW_MS = 1000;

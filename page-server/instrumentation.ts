@@ -1,11 +1,11 @@
 // Preloaded with `node --import`: the page server's SERVER span of each page load, with the server's
 // tracing modules. Everything else (service name, exporter, sampler) comes from the OTEL_* variables.
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { flushOnExit } from '../server/src/tracing/flush-on-exit.ts';
-import { patientExporter } from '../server/src/tracing/patient-exporter.ts';
-import { logErrorsPlainly } from '../server/src/tracing/plain-errors.ts';
-import { traceIncomingRequests } from '../server/src/tracing/server-span.ts';
-import { traceResponse } from '../server/src/tracing/trace-response.ts';
+import { flushOnExit } from '@hello-trace/node-tracing/flush-on-exit';
+import { patientExporter } from '@hello-trace/node-tracing/patient-exporter';
+import { logErrorsPlainly } from '@hello-trace/node-tracing/plain-errors';
+import { traceIncomingRequests } from '@hello-trace/node-tracing/server-span';
+import { traceResponse } from '@hello-trace/node-tracing/trace-response';
 import { isDocumentRequest } from './document.ts';
 
 // Tries a batch again while the collector is away, instead of dropping it after 5 retries.

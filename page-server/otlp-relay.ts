@@ -9,8 +9,9 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 // In memory, so no Redis or other store; points per second per key; and a burst on top of the rate.
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { collectorBrowserUrl } from './collector-url.ts';
-import { readCount } from './read-count.ts';
+import { readCount, type Env } from '@hello-trace/env';
+import { collectorBrowserUrl } from '@hello-trace/env/addresses';
+import { sendText } from './answer.ts';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 /** The collector's `max_request_body_size` for the browser receiver (otel-collector-config.yaml). */
@@ -30,7 +31,7 @@ export interface RelaySettings {
 }
 
 /** The relay's settings from the environment; throws an error naming the variable when one is malformed. */
-export function relaySettings(env: Record<string, string | undefined> = process.env): RelaySettings {
+export function relaySettings(env: Env = process.env): RelaySettings {
   const ratePerSecond = readCount(env, 'PAGE_OTLP_RATE', 10);
   const burst = readCount(env, 'PAGE_OTLP_BURST', 20);
   if (burst < ratePerSecond) {
@@ -174,19 +175,7 @@ function countedRefusals(reportEveryMs: number): Refuse {
       counts.clear();
       report = undefined;
     }, reportEveryMs).unref();
-    sendRefusal(response, status, text, headers);
+    // The connection closes, as the body may still be arriving.
+    sendText(response, status, text, { ...headers, Connection: 'close' });
   };
-}
-
-/** A plain-text refusal; the connection closes, as the body may still be arriving. */
-function sendRefusal(
-  response: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  if (response.headersSent) return void response.destroy();
-  response
-    .writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
-    .end(text);
 }

@@ -1,5 +1,5 @@
 // `npm run fetch:engines`: fetches (or finds in the cache) OpenSearch and Kafka for the scale path.
-import { ensureKafka, ensureOpenSearch } from './engines.ts';
+import { ensureKafka, ensureOpenSearch } from '@hello-trace/harness/engines';
 
 try {
   console.log(`OpenSearch: ${await ensureOpenSearch()}`);

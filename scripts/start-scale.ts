@@ -7,9 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localUrl } from './app-parts.ts';
-import { cleanOldIndices, openSearchUrls, scaleEnv, scaleParts, takenPorts } from './scale-stack.ts';
-import { createStack, type Stack } from './stack.ts';
+import { localUrl } from '@hello-trace/harness/app-parts';
+import { cleanOldIndices, openSearchUrls, scaleEnv, scaleParts, takenPorts } from '@hello-trace/harness/scale-stack';
+import { createStack, type Stack } from '@hello-trace/harness/stack';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const log = (line: string) => console.log(`[start:scale] ${line}`);

@@ -4,10 +4,10 @@
 // so that each flushes its spans to the next before that one stops.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { defaultAddresses } from './addresses.ts';
-import { appParts, bindUrl, localUrl } from './app-parts.ts';
-import { ensureNativeBinary, goVersion, GO_MISSING, repoRoot } from './native.ts';
-import { createStack, type Part } from './stack.ts';
+import { defaultAddresses } from '@hello-trace/harness/addresses';
+import { appParts, bindUrl, localUrl } from '@hello-trace/harness/app-parts';
+import { ensureNativeBinary, goVersion, GO_MISSING, repoRoot } from '@hello-trace/harness/native';
+import { createStack, type Part } from '@hello-trace/harness/stack';
 
 const log = (line: string) => console.log(`[start] ${line}`);
 

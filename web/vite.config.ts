@@ -1,14 +1,15 @@
 import { fileURLToPath } from 'node:url';
+import { readPort } from '@hello-trace/env';
+import { collectorBrowserUrl, jaegerQueryUrl } from '@hello-trace/env/addresses';
+import { handleJaegerRequest } from '@hello-trace/page-api/jaeger-proxy';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
-import { collectorBrowserUrl } from '../page-server/collector-url.ts';
-import { handleJaegerRequest, jaegerQueryUrl } from '../page-server/jaeger-proxy.ts';
 import { readSettings } from './src/settings.ts';
 
-/** .env there holds the stack's addresses; .env.local beside it, git-ignored, any VITE_* setting. */
+/** .env there holds the stack's ports; .env.local beside it, git-ignored, any VITE_* setting. */
 const envDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** The page server's Jaeger proxy, mounted in Vite's dev and preview servers too. */
+/** The page's questions to Jaeger, answered as the page server answers them, in Vite's dev and preview servers too. */
 function jaegerProxy(jaegerUrl: string): Plugin {
   const middleware: Connect.NextHandleFunction = (request, response, next) => {
     handleJaegerRequest(request, response, jaegerUrl).then((handled) => handled || next(), next);
@@ -26,13 +27,13 @@ export default defineConfig(({ mode }) => {
   // The browser reaches the stack on the host's ports, unless a VITE_* setting names another address;
   // it sends its spans to the page's own origin (the page server relays them to the collector).
   const addresses = {
-    VITE_SERVER_URL: env.SERVER_PORT && `http://localhost:${env.SERVER_PORT}`,
-    VITE_JAEGER_UI_URL: env.JAEGER_UI_PORT && `http://localhost:${env.JAEGER_UI_PORT}`,
+    VITE_SERVER_URL: () => `http://localhost:${readPort(env, 'SERVER_PORT')}`,
+    VITE_JAEGER_UI_URL: () => `http://localhost:${readPort(env, 'JAEGER_UI_PORT')}`,
   };
-  for (const [name, address] of Object.entries(addresses)) if (address && !env[name]) process.env[name] = address;
+  for (const [name, address] of Object.entries(addresses)) process.env[name] ||= address();
   // Fails the dev server and the build early, with the variable's name, when a VITE_* setting is malformed.
   readSettings(loadEnv(mode, envDir, 'VITE_'));
-  const port = Number(env.PAGE_PORT || 5173);
+  const port = readPort(env, 'PAGE_PORT');
   // The page's spans, on its own origin, straight to the collector: the page server's relay (with
   // its size and rate limits) runs only in the page server.
   const proxy = { '/v1/traces': collectorBrowserUrl(env) };

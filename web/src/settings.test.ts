@@ -59,7 +59,7 @@ test('a malformed URL is an error that names its variable', () => {
   for (const seconds of ['0', '-5', '30m', '99999999']) {
     assert.throws(
       () => readSettings({ VITE_SESSION_INACTIVITY_TIMEOUT: seconds }),
-      /VITE_SESSION_INACTIVITY_TIMEOUT must be a whole number of seconds above 0/,
+      /VITE_SESSION_INACTIVITY_TIMEOUT must be a whole number above 0/,
     );
     assert.throws(() => readSettings({ VITE_SESSION_MAX_DURATION: seconds }), /VITE_SESSION_MAX_DURATION must be/);
   }

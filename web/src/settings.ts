@@ -1,5 +1,5 @@
-import { PAGE_API_PATH } from '../shared/page-api.ts';
-import { readUrl } from '../shared/read-url.ts';
+import { readChoice, readCount, readUrl } from '@hello-trace/env';
+import { PAGE_API_PATH } from '@hello-trace/page-api';
 
 /** How the stack was started, and so where to look when the server does not answer. */
 export type Stack = 'npm' | 'compose';
@@ -35,38 +35,18 @@ export function readSettings(env: Env, pageOrigin = 'http://localhost:5173'): Se
     otlpTracesUrl,
     serverUrl,
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', 'http://localhost:16686'),
-    batchDelayMs: readMilliseconds(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500),
+    batchDelayMs: readCount(env, 'VITE_OTEL_BSP_SCHEDULE_DELAY', 500, 0),
     session: {
-      inactivityTimeout: readSeconds(env, 'VITE_SESSION_INACTIVITY_TIMEOUT', 30 * 60),
-      maxDuration: readSeconds(env, 'VITE_SESSION_MAX_DURATION', 4 * 60 * 60),
+      inactivityTimeout: readCount(env, 'VITE_SESSION_INACTIVITY_TIMEOUT', 30 * 60),
+      maxDuration: readCount(env, 'VITE_SESSION_MAX_DURATION', 4 * 60 * 60),
     },
-    stack: readStack(env),
+    stack: readChoice(env, 'VITE_STACK', ['npm', 'compose'], 'npm'),
     traceHeaderUrls: [originPattern(serverUrl)],
     untracedUrls: [
       new RegExp(`^${escapeRegExp(new URL(PAGE_API_PATH, pageOrigin).href)}`),
       new RegExp(`^${escapeRegExp(otlpTracesUrl)}$`),
     ],
   };
-}
-
-function readStack(env: Env): Stack {
-  const value = env.VITE_STACK || 'npm';
-  if (value !== 'npm' && value !== 'compose') throw new Error(`VITE_STACK must be npm or compose, got "${value}"`);
-  return value;
-}
-
-function readMilliseconds(env: Env, name: string, fallback: number): number {
-  const value = env[name] || String(fallback);
-  if (!/^\d{1,7}$/.test(value))
-    throw new Error(`${name} must be a whole number of milliseconds such as ${fallback}, got "${value}"`);
-  return Number(value);
-}
-
-function readSeconds(env: Env, name: string, fallback: number): number {
-  const value = env[name] || String(fallback);
-  if (!/^\d{1,7}$/.test(value) || Number(value) === 0)
-    throw new Error(`${name} must be a whole number of seconds above 0 such as ${fallback}, got "${value}"`);
-  return Number(value);
 }
 
 function escapeRegExp(text: string): string {

@@ -1,4 +1,4 @@
-import type { JaegerUiAnswer } from '../../shared/page-api.ts';
+import type { JaegerUiAnswer } from '@hello-trace/page-api';
 import { settings } from '../settings.ts';
 import { jaegerApiTraceUrl, jaegerTraceUrl } from './jaegerLinks.ts';
 import './trace-view.css';

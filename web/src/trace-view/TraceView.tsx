@@ -1,4 +1,4 @@
-import type { TraceWait } from '../../shared/page-api.ts';
+import type { TraceWait } from '@hello-trace/page-api';
 import { settings } from '../settings.ts';
 import { isPageLoadComplete, isTraceComplete } from './complete.ts';
 import type { TraceSpan } from './parse.ts';

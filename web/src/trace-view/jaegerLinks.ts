@@ -1,4 +1,4 @@
-import type { JaegerUiAnswer } from '../../shared/page-api.ts';
+import type { JaegerUiAnswer } from '@hello-trace/page-api';
 
 /** The trace in Jaeger's UI. */
 export function jaegerTraceUrl(jaegerUiUrl: string, traceId: string): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TraceWait } from '../../shared/page-api.ts';
+import type { TraceWait } from '@hello-trace/page-api';
 import { isTraceComplete } from './complete.ts';
 import { jaegerAnswer } from './fixture.ts';
 import { parseJaegerTrace } from './parse.ts';

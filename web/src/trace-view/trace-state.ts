@@ -2,7 +2,7 @@
 // or, once the page has waited as long as the page server said (TraceWait), why it never will be. A
 // poll that failed (Jaeger restarting, or too slow to answer) is shown at once and asked again while
 // the wait lasts.
-import type { TraceWait } from '../../shared/page-api.ts';
+import type { TraceWait } from '@hello-trace/page-api';
 import type { TraceSpan } from './parse.ts';
 
 export type TraceState =

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { JAEGER_UI_API_PATH, type JaegerUiAnswer } from '../../shared/page-api.ts';
+import { JAEGER_UI_API_PATH, type JaegerUiAnswer } from '@hello-trace/page-api';
 
 /**
  * Whether Jaeger serves its UI, as the page server finds it, asked when the page opens; `askAgain`

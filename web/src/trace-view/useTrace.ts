@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { TRACE_API_PATH, type TraceWait } from '../../shared/page-api.ts';
+import { TRACE_API_PATH, type TraceWait } from '@hello-trace/page-api';
 import { parseJaegerTrace, type TraceSpan } from './parse.ts';
 import { traceState, type Poll, type TraceState } from './trace-state.ts';
 

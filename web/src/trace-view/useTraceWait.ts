@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { DEFAULT_TRACE_WAIT_SECONDS, TRACE_WAIT_API_PATH, type TraceWait } from '../../shared/page-api.ts';
+import { DEFAULT_TRACE_WAIT_SECONDS, TRACE_WAIT_API_PATH, type TraceWait } from '@hello-trace/page-api';
 
 /**
  * How long to wait for a trace, as the page server says, asked when the page opens; undefined until it

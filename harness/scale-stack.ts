@@ -1,0 +1,163 @@
+// The scale path's parts, in the order `npm run start:scale` starts them: OpenSearch, Kafka, the
+// ingester and the query (Jaeger, scale/ingester.yaml and scale/query.yaml), the two gateways (Jaeger,
+// scale/gateway.yaml), the server and browser agents (otelcol-lb, scale/agent-*.yaml), then the
+// greeter, the server and the page server as `npm start` runs them. Also the retention: es-index-cleaner.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { scaleAddresses } from './addresses.ts';
+import { appParts, bindUrl } from './app-parts.ts';
+import { cleanIndices, kafkaBroker, openSearchNodes, type EngineProcess } from './engines.ts';
+import { ensureNativeBinary, repoRoot } from './native.ts';
+import type { Part } from './stack.ts';
+
+const config = (file: string) => ['--config', join(repoRoot, 'scale', file)];
+
+/**
+ * Every variable the scale path's parts read, where `overrides` (the environment) wins: the
+ * addresses, the node count, the replicas (none with a single node, which could not hold them) and
+ * the gateways' sampling policy, which the page server is told too.
+ */
+export async function scaleEnv(overrides: Record<string, string | undefined>): Promise<Record<string, string>> {
+  const env = { ...(await scaleAddresses()), ...(await samplingDefaults()), ...overrides } as Record<string, string>;
+  env.OPENSEARCH_NODES ||= '3';
+  if (env.OPENSEARCH_NODES !== '1' && env.OPENSEARCH_NODES !== '3') {
+    throw new Error(`OPENSEARCH_NODES must be 1 or 3, got "${env.OPENSEARCH_NODES}"`);
+  }
+  env.OPENSEARCH_REPLICAS ||= env.OPENSEARCH_NODES === '1' ? '0' : '1';
+  return env;
+}
+
+/** The TAIL_SAMPLING_* variables' defaults, from scale/gateway.yaml, the one place that holds them. */
+async function samplingDefaults(): Promise<Record<string, string>> {
+  const text = await readFile(join(repoRoot, 'scale/gateway.yaml'), 'utf8');
+  return Object.fromEntries(
+    [...text.matchAll(/\$\{env:(TAIL_SAMPLING_\w+):-(\d+)\}/g)].map(([, name, value]) => [name, value]),
+  );
+}
+
+export interface ScaleParts {
+  env: Record<string, string>;
+  /** Where OpenSearch and Kafka keep their data. */
+  dataDir: string;
+  log(line: string): void;
+  /** Also the greeter, the server and the page server (true by default). */
+  app?: boolean;
+}
+
+export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts): Promise<Part[]> {
+  const jaeger = await ensureNativeBinary('jaeger', log);
+  const agent = await ensureNativeBinary('otelcol-lb', log);
+  const gateway = (n: 1 | 2): Part => ({
+    name: `gateway-${n}`,
+    command: jaeger,
+    args: config('gateway.yaml'),
+    env: {
+      GATEWAY_OTLP_PORT: env[`GATEWAY_${n}_OTLP_PORT`],
+      GATEWAY_HEALTH_PORT: env[`GATEWAY_${n}_HEALTH_PORT`],
+      GATEWAY_METRICS_PORT: env[`GATEWAY_${n}_METRICS_PORT`],
+    },
+    healthUrl: bindUrl(env, `GATEWAY_${n}_HEALTH_PORT`, '/status'),
+  });
+  return [
+    ...(await openSearchNodes({ nodes: Number(env.OPENSEARCH_NODES), dataDir, env }, log)).map((node, i) =>
+      engine(node, bindUrl(env, `OPENSEARCH_${i + 1}_PORT`, '')),
+    ),
+    engine(await kafkaBroker({ dataDir: join(dataDir, 'kafka'), env }, log), `127.0.0.1:${env.KAFKA_PORT}`),
+    {
+      name: 'ingester',
+      command: jaeger,
+      args: config('ingester.yaml'),
+      healthUrl: bindUrl(env, 'INGESTER_HEALTH_PORT', '/status'),
+    },
+    {
+      name: 'query',
+      command: jaeger,
+      args: config('query.yaml'),
+      healthUrl: bindUrl(env, 'JAEGER_HEALTH_PORT', '/status'),
+    },
+    gateway(1),
+    gateway(2),
+    {
+      name: 'server-agent',
+      command: agent,
+      args: config('agent-server.yaml'),
+      healthUrl: bindUrl(env, 'SERVER_AGENT_HEALTH_PORT', '/'),
+    },
+    {
+      name: 'browser-agent',
+      command: agent,
+      args: config('agent-browser.yaml'),
+      healthUrl: bindUrl(env, 'BROWSER_AGENT_HEALTH_PORT', '/'),
+    },
+    ...(app ? appParts(env, pageServerEnv(env)) : []),
+  ];
+}
+
+/** What the page server says to the page: the gateways' policy, and how long a kept trace takes to reach storage. */
+function pageServerEnv(env: Record<string, string>): Record<string, string> {
+  const decisionWait = Number(env.TAIL_SAMPLING_DECISION_WAIT_SECONDS);
+  return {
+    TAIL_SAMPLING: 'true',
+    // After the gateways' decision a kept trace is in OpenSearch within seconds; 20 s leave room for load.
+    TRACE_WAIT_SECONDS: env.TRACE_WAIT_SECONDS || String(decisionWait + 20),
+  };
+}
+
+/**
+ * The port variables whose port another program already holds on loopback, such as
+ * `KAFKA_PORT (9092)`: a part could not listen there, or would find another program instead.
+ */
+export async function takenPorts(env: Record<string, string>): Promise<string[]> {
+  const unused = new Set(
+    [2, 3]
+      .filter((n) => n > Number(env.OPENSEARCH_NODES))
+      .flatMap((n) => [`OPENSEARCH_${n}_PORT`, `OPENSEARCH_${n}_TRANSPORT_PORT`]),
+  );
+  const names = Object.keys(await scaleAddresses()).filter((name) => !unused.has(name));
+  const free = await Promise.all(
+    names.map(
+      (name) =>
+        new Promise<boolean>((resolve) => {
+          const server = createServer().once('error', () => resolve(false));
+          server.listen(Number(env[name]), '127.0.0.1', () => server.close(() => resolve(true)));
+        }),
+    ),
+  );
+  return names.filter((_, i) => !free[i]).map((name) => `${name} (${env[name]})`);
+}
+
+/** OpenSearch's addresses, one per node that runs. */
+export function openSearchUrls(env: Record<string, string>): string[] {
+  return Array.from({ length: Number(env.OPENSEARCH_NODES) }, (_, i) => bindUrl(env, `OPENSEARCH_${i + 1}_PORT`, ''));
+}
+
+/** An engine (harness/engines.ts) as a part of the stack, named with its address for when it does not get up. */
+function engine({ name, command, args, env, cwd, ready }: EngineProcess, address: string): Part {
+  return { name, command, args, env, cwd, ready, address };
+}
+
+/**
+ * Deletes the daily indices created more than TRACE_RETENTION_DAYS ago (3 by default: the small stack's
+ * 72 h) with Jaeger's es-index-cleaner, asking each node in turn until one answers; logs what it did.
+ */
+export async function cleanOldIndices(env: Record<string, string>, log: (line: string) => void): Promise<void> {
+  const days = env.TRACE_RETENTION_DAYS || '3';
+  if (!/^\d{1,4}$/.test(days)) {
+    log(`TRACE_RETENTION_DAYS must be a whole number of days, such as 3, not "${days}": no index deleted`);
+    return;
+  }
+  let failure = '';
+  for (const url of openSearchUrls(env)) {
+    try {
+      const deleted = await cleanIndices({ url, days: Number(days) }, log);
+      log(
+        `es-index-cleaner kept the last ${days} days: ${deleted.length ? `deleted ${deleted.join(', ')}` : 'no older index'}`,
+      );
+      return;
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+  }
+  log(`${failure}; it tries again in 24 h`);
+}

@@ -1,0 +1,198 @@
+// The real collector (with the project's otel-collector-config.yaml) and the real Jaeger (with
+// jaeger-config.yaml), built from Go modules, moved to free loopback ports with `--set`.
+import { join } from 'node:path';
+import { ensureNativeBinaries } from '../native.ts';
+import { metricSum } from './metrics.ts';
+import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
+import { freePort, onCore, repoRoot, startProcess, type RunningProcess } from './processes.ts';
+
+const READY = /Everything is ready/;
+const at = (port: number) => `127.0.0.1:${port}`;
+
+async function freePorts<Name extends string>(names: readonly Name[]): Promise<Record<Name, number>> {
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const))) as Record<
+    Name,
+    number
+  >;
+}
+
+function startNative(
+  binary: string,
+  args: string[],
+  env: Record<string, string>,
+  cpu?: string,
+): Promise<RunningProcess> {
+  return startProcess(...onCore(cpu, binary, args), { cwd: repoRoot, env, readyPattern: READY });
+}
+
+const COLLECTOR_PORTS = ['grpc', 'http', 'browser', 'health', 'metrics'] as const;
+export type CollectorPorts = Record<(typeof COLLECTOR_PORTS)[number], number>;
+
+export interface Collector {
+  /** OTLP/HTTP base URL of the server's receiver. */
+  url: string;
+  /** OTLP/HTTP base URL of the page's receiver, the one with CORS. */
+  browserUrl: string;
+  /** The collector's own metrics, in Prometheus' text format. */
+  metricsUrl: string;
+  /** Its process, to read its memory. */
+  process: RunningProcess;
+  /** Kept, so that a restarted collector listens where the old one did. */
+  ports: CollectorPorts;
+  /** Spans the collector accepted, from its own metrics (`otelcol_receiver_accepted_spans`). */
+  acceptedSpans(): Promise<number>;
+  /**
+   * The same count once it has not changed for 1.5 s and has reached `atLeast` (within 20 s): what
+   * the senders had batched has arrived.
+   */
+  settledSpans(atLeast?: number): Promise<number>;
+  stop(): Promise<number | null>;
+}
+
+export interface CollectorOptions {
+  /** The page's port: the collector's CORS allows that origin. */
+  pagePort?: number;
+  /** Where it sends spans: Jaeger's OTLP/HTTP port on loopback; without one, only to the `debug` exporter. */
+  jaegerOtlpPort?: number;
+  ports?: CollectorPorts;
+  cpu?: string;
+}
+
+export async function startCollector({
+  pagePort = 5173,
+  jaegerOtlpPort,
+  ports,
+  cpu,
+}: CollectorOptions = {}): Promise<Collector> {
+  const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
+  const open = ports ?? (await freePorts(COLLECTOR_PORTS));
+  const running = await startNative(
+    otelcol,
+    [
+      '--config',
+      join(repoRoot, 'otel-collector-config.yaml'),
+      ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
+    ],
+    {
+      COLLECTOR_GRPC_PORT: String(open.grpc),
+      COLLECTOR_HTTP_PORT: String(open.http),
+      COLLECTOR_BROWSER_PORT: String(open.browser),
+      COLLECTOR_HEALTH_PORT: String(open.health),
+      COLLECTOR_METRICS_PORT: String(open.metrics),
+      PAGE_PORT: String(pagePort),
+      JAEGER_OTLP_PORT: String(jaegerOtlpPort ?? 0),
+    },
+    cpu,
+  );
+  const metricsUrl = `http://${at(open.metrics)}/metrics`;
+  const acceptedSpans = async () => {
+    return metricSum(await (await fetch(metricsUrl)).text(), 'otelcol_receiver_accepted_spans');
+  };
+  return {
+    url: `http://${at(open.http)}`,
+    browserUrl: `http://${at(open.browser)}`,
+    metricsUrl,
+    process: running,
+    ports: open,
+    acceptedSpans,
+    async settledSpans(atLeast = 0) {
+      let last = await acceptedSpans();
+      for (let quiet = 0, waited = 0; (quiet < 3 || last < atLeast) && waited < 20_000; waited += 500) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const now = await acceptedSpans();
+        quiet = now === last ? quiet + 1 : 0;
+        last = now;
+      }
+      return last;
+    },
+    stop: () => running.stop(),
+  };
+}
+
+const JAEGER_PORTS = ['otlp', 'ui', 'grpcQuery', 'health'] as const;
+export type JaegerPorts = Record<(typeof JAEGER_PORTS)[number], number>;
+
+export interface Jaeger {
+  /** Query API and UI. */
+  url: string;
+  /** Kept, so that a restarted Jaeger listens where the old one did. */
+  ports: JaegerPorts;
+  /** Its process, to read its memory. */
+  process: RunningProcess;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Jaeger keeping its traces in `dataDir` (a folder of its own: Badger locks it), or in a temporary folder;
+ * `args` adds to its command line (more `--config` or `--set`).
+ */
+export async function startJaeger({
+  dataDir,
+  ports,
+  args = [],
+}: { dataDir?: string; ports?: JaegerPorts; args?: string[] } = {}): Promise<Jaeger> {
+  const { jaeger } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
+  const open = ports ?? (await freePorts(JAEGER_PORTS));
+  const running = await startNative(
+    jaeger,
+    ['--config', join(repoRoot, 'jaeger-config.yaml'), '--set=service::telemetry::metrics::level=none', ...args],
+    {
+      JAEGER_OTLP_PORT: String(open.otlp),
+      JAEGER_UI_PORT: String(open.ui),
+      JAEGER_GRPC_QUERY_PORT: String(open.grpcQuery),
+      JAEGER_HEALTH_PORT: String(open.health),
+      ...(dataDir ? { JAEGER_DATA_DIR: dataDir } : { JAEGER_EPHEMERAL: 'true' }),
+    },
+  );
+  return { url: `http://${at(open.ui)}`, ports: open, process: running, stop: () => running.stop() };
+}
+
+export interface Pipeline {
+  /** Replace each when the test restarts it, so that stop() stops the new one. */
+  collector: Collector;
+  jaeger: Jaeger;
+  stop(): Promise<void>;
+}
+
+/** Jaeger, then the collector in front of it, as `npm start` runs them. */
+export async function startPipeline(pagePort: number): Promise<Pipeline> {
+  const jaeger = await startJaeger();
+  try {
+    const pipeline: Pipeline = {
+      collector: await startCollector({ pagePort, jaegerOtlpPort: jaeger.ports.otlp }),
+      jaeger,
+      async stop() {
+        await pipeline.collector.stop();
+        await pipeline.jaeger.stop();
+      },
+    };
+    return pipeline;
+  } catch (error) {
+    await jaeger.stop();
+    throw error;
+  }
+}
+
+/** Polls Jaeger's API v3 until the trace holds a span of every one of `names`; returns its spans. */
+export async function traceFromJaeger(
+  jaegerUrl: string,
+  traceId: string,
+  names: string[],
+  { timeoutMs = 30_000, pollMs = 250 } = {},
+): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  let spans: ReceivedSpan[] = [];
+  while (Date.now() < deadline) {
+    const response = await fetch(`${jaegerUrl}/api/v3/traces/${traceId}`);
+    if (response.ok) {
+      spans = toReceivedSpans(((await response.json()) as { result: OtlpRequest }).result);
+      if (names.every((name) => spans.some((span) => span.name === name))) return spans;
+    } else if (response.status !== 404) {
+      throw new Error(`Jaeger answered ${response.status}: ${await response.text()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(
+    `Jaeger still lacks spans of trace ${traceId} after ${timeoutMs} ms; it has [${spans.map((s) => `${s.service}: ${s.name}`).join(', ')}]`,
+  );
+}

@@ -1,0 +1,86 @@
+// The readers of every setting that hello-trace's programs take from the environment. Each throws an
+// error that names the variable, says what it must be, and quotes what it got; each program reads its
+// settings once at start, and stops with that one line when one is malformed.
+
+export type Env = Record<string, string | undefined>;
+
+function refuse(name: string, what: string, value: string): never {
+  throw new Error(`${name} must be ${what}, got "${value}"`);
+}
+
+/**
+ * The port in `env[name]`. Ports have no fallback here: `.env` at the repository root holds every
+ * port with its default, and every start command (npm start, docker compose, the tests) passes it on.
+ */
+export function readPort(env: Env, name: string): number {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(
+      `${name} is not set: .env at the repository root holds every port, which npm start and docker compose pass on`,
+    );
+  }
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) refuse(name, 'a whole number from 0 to 65535', value);
+  return Number(value);
+}
+
+/** The whole number in `env[name]`, at least `min` (1 by default), or `fallback` when unset or empty. */
+export function readCount(env: Env, name: string, fallback: number, min = 1): number {
+  const value = env[name] || String(fallback);
+  if (!/^\d{1,7}$/.test(value) || Number(value) < min) {
+    refuse(name, `a whole number ${min === 0 ? '(0 or more)' : `above ${min - 1}`} such as ${fallback}`, value);
+  }
+  return Number(value);
+}
+
+/** The percentage from 0 to 100 in `env[name]` (decimals allowed), or `fallback` when unset or empty. */
+export function readPercent(env: Env, name: string, fallback: number): number {
+  const value = env[name] || String(fallback);
+  if (!/^\d{1,3}(\.\d+)?$/.test(value) || Number(value) > 100) {
+    refuse(name, `a percentage from 0 to 100 such as ${fallback}`, value);
+  }
+  return Number(value);
+}
+
+/** `true` or `false` in `env[name]`, or `fallback` when unset or empty. */
+export function readSwitch(env: Env, name: string, fallback = false): boolean {
+  return readChoice(env, name, ['true', 'false'], String(fallback) as 'true' | 'false') === 'true';
+}
+
+/** One of `choices` in `env[name]`, or `fallback` when unset or empty. */
+export function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const value = env[name] || fallback;
+  if (!choices.includes(value as T)) refuse(name, choices.join(' or '), value);
+  return value as T;
+}
+
+/**
+ * The http(s) URL in `env[name]`, or the `fallback` when unset or empty, without trailing slashes, to
+ * put paths after; no query, fragment or credentials.
+ */
+export function readUrl(env: Env, name: string, fallback: string | (() => string)): string {
+  const value = env[name] || (typeof fallback === 'function' ? fallback() : fallback);
+  const url = URL.parse(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    refuse(name, 'an http(s) URL with no query, fragment or credentials', value);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** A comma-separated list of origins (scheme, host and port) in `env[name]`, or the `fallback` when unset. */
+export function readOrigins(env: Env, name: string, fallback: string | (() => string)): string[] {
+  const value = env[name] ?? (typeof fallback === 'function' ? fallback() : fallback);
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (URL.parse(origin)?.origin !== origin) {
+      refuse(
+        name,
+        'a list of origins such as http://localhost:5173 (scheme, host and port, no path or trailing slash)',
+        origin,
+      );
+    }
+  }
+  return origins;
+}

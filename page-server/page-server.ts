@@ -1,0 +1,99 @@
+// The page server: serves the built page, each copy of the document naming the SERVER span that sent
+// it (document.ts), relays the page's spans to the collector (otlp-relay.ts), and answers the page's
+// questions to Jaeger (@hello-trace/page-api).
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, sep } from 'node:path';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import { handleJaegerRequest } from '@hello-trace/page-api/jaeger-proxy';
+import { answerTraceWait } from '@hello-trace/page-api/trace-wait';
+import serveStatic from 'serve-static';
+import { sendText } from './answer.ts';
+import type { PageServerConfig } from './config.ts';
+import { documentWithTraceparent, isDocumentRequest } from './document.ts';
+import { otlpRelay } from './otlp-relay.ts';
+
+/** The page server, not yet listening; throws when the page has not been built. */
+export function createPageServer({ pageDir, jaegerUrl, relay, traceWait }: PageServerConfig): Server {
+  const renderDocument = readDocument(pageDir);
+  const relayExport = otlpRelay(relay);
+  const serveFile = fileServer(pageDir);
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.url === '/healthz') return sendText(response, 200, 'ok', { 'Cache-Control': 'no-store' });
+    if (isDocumentRequest(request)) return sendDocument(request, response, renderDocument);
+    if (await relayExport(request, response)) return;
+    if (answerTraceWait(request, response, traceWait)) return;
+    if (await handleJaegerRequest(request, response, jaegerUrl)) return;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    }
+    serveFile(request, response, (error) => {
+      if (!error) return sendText(response, 404, 'not found');
+      // A range or precondition the file cannot meet (416, 412), or a file that cannot be read (500).
+      if (error.status >= 500) console.error(`hello-page server cannot serve ${request.url} from ${pageDir}:`, error);
+      sendText(response, error.status, error.expose ? error.message : 'cannot read this file', error.headers);
+    });
+  }
+
+  return createServer((request, response) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    serve(request, response).catch((error: unknown) => {
+      console.error(`hello-page server: ${request.method} ${request.url} failed:`, error);
+      sendText(response, 400, 'bad request');
+    });
+  });
+}
+
+function readDocument(pageDir: string): (traceparent: string | undefined) => string {
+  const indexFile = join(pageDir, 'index.html');
+  let html: string;
+  try {
+    html = readFileSync(indexFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(`${indexFile} is missing. Build the page first (npm run build --prefix web), or set PAGE_DIR`, {
+      cause: error,
+    });
+  }
+  return documentWithTraceparent(html, indexFile);
+}
+
+/** The page's files. */
+function fileServer(pageDir: string) {
+  const assets = join(pageDir, 'assets') + sep;
+  // serve-static refuses paths that leave pageDir, NUL bytes and malformed percent-encoding, and
+  // ignores dotfiles; each of those, like a missing file or a folder, falls through to our 404.
+  return serveStatic(pageDir, {
+    dotfiles: 'ignore',
+    // index.html goes out only as the document, with its traceparent.
+    index: false,
+    redirect: false,
+    setHeaders(response, file) {
+      // Vite puts a content hash in every asset's name; the other files must always be revalidated.
+      response.setHeader('Cache-Control', file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+}
+
+/**
+ * The document, naming the SERVER span of this request: never cached, so that every page load is
+ * a trace of its own. Without tracing (no preload, OTEL_SDK_DISABLED) it goes out as built.
+ */
+function sendDocument(
+  request: IncomingMessage,
+  response: ServerResponse,
+  renderDocument: (traceparent: string | undefined) => string,
+): void {
+  trace.getActiveSpan()?.setAttribute(ATTR_HTTP_ROUTE, '/').updateName(`${request.method} /`);
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(context.active(), carrier);
+  const html = renderDocument(carrier.traceparent);
+  response.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    'Cache-Control': 'no-store',
+  });
+  response.end(request.method === 'HEAD' ? undefined : html);
+}
