@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
+import { sayHello, SCENARIOS, type Greeting, type Scenario } from './say-hello.ts';
 import { formatMs, traceLink, TraceLinks, TraceView, useJaegerUi, useTraceWait } from '../trace-viewer/index.ts';
 import { settings } from './settings.ts';
 import { pageLoadTrace, type PageLoadTrace } from './tracing/page-load-trace.ts';
