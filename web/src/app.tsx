@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { sayHello, SCENARIOS, type Greeting, type Scenario } from './say-hello.ts';
 import { formatMs, traceLink, TraceLinks, TraceView, useJaegerUi, useTraceWait } from '../trace-viewer/index.ts';
+import { pageLoadTrace, type PageLoadTrace } from './page-load-trace.ts';
+import { sayHello, SCENARIOS, type Greeting, type Scenario } from './say-hello.ts';
 import { settings } from './settings.ts';
-import { pageLoadTrace, type PageLoadTrace } from './tracing/page-load-trace.ts';
 
 const HISTORY_LENGTH = 5;
 const SCENARIO_LABELS: Record<Scenario, string> = {
@@ -104,7 +104,7 @@ export function App() {
               key={latest.traceId}
               traceId={latest.traceId}
               of="click"
-              pageService={settings.serviceName}
+              pageService={settings.tracing.serviceName}
               wait={traceWait}
             />
           )}
@@ -115,7 +115,7 @@ export function App() {
           key={shownPageLoad.traceId}
           traceId={shownPageLoad.traceId}
           of="pageLoad"
-          pageService={settings.serviceName}
+          pageService={settings.tracing.serviceName}
           wait={traceWait}
         />
       )}
