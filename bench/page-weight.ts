@@ -1,7 +1,7 @@
-// Page weight: the built page's gzipped JavaScript with tracing and without it (main.tsx's
-// `import './instrumentation.ts'` swapped for an empty module; the small OpenTelemetry API that the
-// page's code calls stays, and does nothing without an SDK), and what each optional part of the
-// tracing costs: the page built without that part's module (swapped for a stand-in that only
+// Page weight: the built page's gzipped JavaScript with tracing and without it (web/tracing/, the
+// folder a copier takes, swapped for a startTracing that does nothing; the small OpenTelemetry API
+// that the page's code calls stays, and does nothing without an SDK), and what each optional part of
+// the tracing costs: the page built without that part's module (swapped for a stand-in that only
 // builds), against the page with all of it.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -25,19 +25,26 @@ interface StandIn {
   replacement: string;
 }
 
-const NO_TRACING: StandIn = { find: /^\.\/instrumentation\.ts$/, replacement: 'export {};' };
+const NO_TRACING: StandIn = {
+  find: /^\.\.\/tracing\/index\.ts$/,
+  replacement: 'export async function startTracing() {}',
+};
 const PARTS: Record<string, StandIn> = {
   'document load (instrumentation-document-load)': {
     find: /^@opentelemetry\/instrumentation-document-load$/,
     replacement: 'export class DocumentLoadInstrumentation {}',
   },
-  'sessions (web-common, tracing/sessions.ts, tracing/session-store.ts)': {
-    find: /^\.\/tracing\/sessions\.ts$/,
-    replacement: 'export const createSessions = () => ({ start() {} });',
+  'sessions (web-common, sessions.ts, session-store.ts)': {
+    find: /^\.\/sessions\.ts$/,
+    replacement: 'export async function startSessions() {}',
   },
-  'page errors (tracing/page-errors.ts)': {
-    find: /^\.\/tracing\/page-errors\.ts$/,
+  'page errors (page-errors.ts)': {
+    find: /^\.\/page-errors\.ts$/,
     replacement: 'export function tracePageErrors() {}',
+  },
+  'sending a trace as it ends (send-when-trace-ends.ts)': {
+    find: /^\.\/send-when-trace-ends\.ts$/,
+    replacement: 'export class SendWhenTraceEnds {}',
   },
 };
 

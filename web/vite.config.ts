@@ -4,7 +4,7 @@ import { collectorBrowserUrl, jaegerQueryUrl } from '@hello-trace/env/addresses'
 import { handleJaegerRequest } from '@hello-trace/page-api/jaeger-proxy';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Connect, type Plugin } from 'vite';
-import { readSettings } from './src/settings.ts';
+import { readSettings } from './src/read-settings.ts';
 
 /** .env there holds the stack's ports; .env.local beside it, git-ignored, any VITE_* setting. */
 const envDir = fileURLToPath(new URL('..', import.meta.url));
@@ -31,9 +31,9 @@ export default defineConfig(({ mode }) => {
     VITE_JAEGER_UI_URL: () => `http://localhost:${readPort(env, 'JAEGER_UI_PORT')}`,
   };
   for (const [name, address] of Object.entries(addresses)) process.env[name] ||= address();
-  // Fails the dev server and the build early, with the variable's name, when a VITE_* setting is malformed.
-  readSettings(loadEnv(mode, envDir, 'VITE_'));
   const port = readPort(env, 'PAGE_PORT');
+  // Fails the dev server and the build early, with the variable's name, when a VITE_* setting is malformed.
+  readSettings(loadEnv(mode, envDir, 'VITE_'), `http://localhost:${port}`);
   // The page's spans, on its own origin, straight to the collector: the page server's relay (with
   // its size and rate limits) runs only in the page server.
   const proxy = { '/v1/traces': collectorBrowserUrl(env) };

@@ -1,8 +1,8 @@
 import './instrumentation.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import './App.css';
+import { App } from './app.tsx';
+import './app.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-import { sayHello, serverSpanOf, serverTimeOf } from './sayHello.ts';
+import { sayHello, serverSpanOf, serverTimeOf } from './say-hello.ts';
 
 const exporter = new InMemorySpanExporter();
 new WebTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();

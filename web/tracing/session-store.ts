@@ -5,7 +5,7 @@
 // duration, so that the manager starts a new one, across reloads too.
 import type { Session, SessionStore } from '@opentelemetry/web-common';
 
-const KEY = 'hello-trace.session';
+const KEY = 'otel-web-session';
 
 /** In seconds, as the SessionManager takes them. */
 export interface SessionLimits {

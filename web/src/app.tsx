@@ -1,13 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { sayHello, SCENARIOS, type Greeting, type Scenario } from './sayHello.ts';
+import { formatMs, traceLink, TraceLinks, TraceView, useJaegerUi, useTraceWait } from '../trace-viewer/index.ts';
+import { pageLoadTrace, type PageLoadTrace } from './page-load-trace.ts';
+import { sayHello, SCENARIOS, type Greeting, type Scenario } from './say-hello.ts';
 import { settings } from './settings.ts';
-import { pageLoadTrace, type PageLoadTrace } from './tracing/page-load-trace.ts';
-import { formatMs } from './trace-view/format.ts';
-import { traceLink } from './trace-view/jaegerLinks.ts';
-import { TraceLinks } from './trace-view/TraceLinks.tsx';
-import { TraceView } from './trace-view/TraceView.tsx';
-import { useJaegerUi } from './trace-view/useJaegerUi.ts';
-import { useTraceWait } from './trace-view/useTraceWait.ts';
 
 const HISTORY_LENGTH = 5;
 const SCENARIO_LABELS: Record<Scenario, string> = {
@@ -87,7 +82,7 @@ export function App() {
             <dt>Trace id</dt>
             <dd>
               <code data-testid="trace-id">{latest.traceId}</code>{' '}
-              <TraceLinks traceId={latest.traceId} jaegerUi={jaegerUi} />
+              <TraceLinks jaegerUiUrl={settings.jaegerUiUrl} traceId={latest.traceId} jaegerUi={jaegerUi} />
             </dd>
             {latest.serverSpanId && (
               <>
@@ -104,11 +99,25 @@ export function App() {
               </>
             )}
           </dl>
-          {!shownPageLoad && <TraceView key={latest.traceId} traceId={latest.traceId} of="click" wait={traceWait} />}
+          {!shownPageLoad && (
+            <TraceView
+              key={latest.traceId}
+              traceId={latest.traceId}
+              of="click"
+              pageService={settings.tracing.serviceName}
+              wait={traceWait}
+            />
+          )}
         </>
       )}
       {shownPageLoad && (
-        <TraceView key={shownPageLoad.traceId} traceId={shownPageLoad.traceId} of="pageLoad" wait={traceWait} />
+        <TraceView
+          key={shownPageLoad.traceId}
+          traceId={shownPageLoad.traceId}
+          of="pageLoad"
+          pageService={settings.tracing.serviceName}
+          wait={traceWait}
+        />
       )}
 
       {(pageLoad || history.length > 0) && (

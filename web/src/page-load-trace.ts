@@ -1,4 +1,4 @@
-// The trace of this page load, for the page's trace view: documentLoad's trace, which continues the
+// The trace of this page load, which the app shows: documentLoad's trace, which continues the
 // page server's when the HTML carries <meta name="traceparent" content="00-…-…-01">.
 import { TraceFlags, type Span } from '@opentelemetry/api';
 
@@ -14,7 +14,7 @@ let resolveTrace: (trace: PageLoadTrace) => void;
 /** Settles once documentLoad has started, after the `load` event; never for a page without tracing. */
 export const pageLoadTrace = new Promise<PageLoadTrace>((resolve) => (resolveTrace = resolve));
 
-/** Document-load's hook for its documentLoad span. */
+/** startTracing's onDocumentLoad hook: notes the documentLoad span's trace. */
 export function notePageLoadSpan(span: Span): void {
   const { traceId, traceFlags } = span.spanContext();
   const meta = document.querySelector<HTMLMetaElement>('meta[name="traceparent"]');

@@ -3,7 +3,7 @@ import { formatMs } from './format.ts';
 import { layoutWaterfall } from './layout.ts';
 import type { Attributes, TraceSpan } from './parse.ts';
 import { rulerTicks } from './ruler.ts';
-import { tickSpacing, TimeRuler } from './TimeRuler.tsx';
+import { tickSpacing, TimeRuler } from './time-ruler.tsx';
 
 const PALETTE = ['#1f6fb4', '#2e9a45', '#d9730d', '#8e44ad', '#c0392b', '#16a3b8'];
 

@@ -1,5 +1,5 @@
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Stack } from './settings.ts';
+import type { Stack } from './read-settings.ts';
 
 const tracer = trace.getTracer('hello-web');
 

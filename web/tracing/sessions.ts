@@ -10,25 +10,20 @@ import {
 } from '@opentelemetry/web-common';
 import { ActivitySessionStore, type SessionLimits } from './session-store.ts';
 
-export interface Sessions {
-  /** Put it first in the provider's span processors, so that each span has its session.id before it is batched. */
-  spanProcessor: SpanProcessor;
-  /** Reads the stored session or starts one; await it before the first span. */
-  start(): Promise<void>;
-}
-
-/** Sessions that end after `limits` (in seconds; without them a session would never end). */
-export function createSessions(limits: SessionLimits): Sessions {
+/**
+ * Reads the stored session or starts one, and returns the span processor that puts its id on every
+ * span: put it first in the provider's span processors, so that each span has its session.id before
+ * it is batched. A session ends after `limits` (in seconds; without them it would never end).
+ */
+export async function startSessions(limits: SessionLimits): Promise<SpanProcessor> {
   const sessionStore = new ActivitySessionStore(limits);
   const manager = createSessionManager({
     sessionIdGenerator: createDefaultSessionIdGenerator(),
     sessionStore,
     ...limits,
   });
-  return {
-    spanProcessor: createSessionSpanProcessor(withActivity(manager, sessionStore)),
-    start: () => manager.start(),
-  };
+  await manager.start();
+  return createSessionSpanProcessor(withActivity(manager, sessionStore));
 }
 
 /**

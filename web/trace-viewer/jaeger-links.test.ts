@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jaegerTraceUrl, traceLink } from './jaegerLinks.ts';
+import { jaegerTraceUrl, traceLink } from './jaeger-links.ts';
 
 const TRACE_ID = 'ab'.repeat(16);
 

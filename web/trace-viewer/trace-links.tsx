@@ -1,23 +1,30 @@
 import type { JaegerUiAnswer } from '@hello-trace/page-api';
-import { settings } from '../settings.ts';
-import { jaegerApiTraceUrl, jaegerTraceUrl } from './jaegerLinks.ts';
+import { jaegerApiTraceUrl, jaegerTraceUrl } from './jaeger-links.ts';
 import './trace-view.css';
 
 /**
  * Where to see the trace besides the waterfall: Jaeger's UI where Jaeger serves it; otherwise the
  * trace as JSON from Jaeger's query API, and why there is no UI.
  */
-export function TraceLinks({ traceId, jaegerUi }: { traceId: string; jaegerUi: JaegerUiAnswer | undefined }) {
+export function TraceLinks({
+  jaegerUiUrl,
+  traceId,
+  jaegerUi,
+}: {
+  jaegerUiUrl: string;
+  traceId: string;
+  jaegerUi: JaegerUiAnswer | undefined;
+}) {
   if (jaegerUi?.ui !== false) {
     return (
-      <a href={jaegerTraceUrl(settings.jaegerUiUrl, traceId)} target="_blank" rel="noreferrer">
+      <a href={jaegerTraceUrl(jaegerUiUrl, traceId)} target="_blank" rel="noreferrer">
         Open in Jaeger
       </a>
     );
   }
   return (
     <>
-      <a href={jaegerApiTraceUrl(settings.jaegerUiUrl, traceId)} target="_blank" rel="noreferrer">
+      <a href={jaegerApiTraceUrl(jaegerUiUrl, traceId)} target="_blank" rel="noreferrer">
         Trace as JSON
       </a>
       <span className="hint" data-testid="no-jaeger-ui">

@@ -80,7 +80,7 @@ test('a reload after the maximum duration starts a new session, however active',
 test('what is stored but not a session is no session; refused storage is no storage', async () => {
   const storage = memoryStorage();
   for (const value of ['not json', '{"id":5}', '{"id":"a","startTimestamp":1}', 'null']) {
-    storage.items.set('hello-trace.session', value);
+    storage.items.set('otel-web-session', value);
     assert.equal(await new ActivitySessionStore(LIMITS, storage).get(), null, value);
   }
   const refusing = {
