@@ -24,8 +24,8 @@ interface CollectorConfig {
 for (const [file, binary] of [
   ['otel-collector-config.yaml', 'otelcol'],
   ['jaeger-config.yaml', 'jaeger'],
-  ['scale/agent-browser.yaml', 'otelcol-lb'],
-  ['scale/agent-server.yaml', 'otelcol-lb'],
+  ['scale/agent-browser.yaml', 'otelcol'],
+  ['scale/agent-server.yaml', 'otelcol'],
   ['scale/gateway.yaml', 'jaeger'],
   ['scale/ingester.yaml', 'jaeger'],
   ['scale/query.yaml', 'jaeger'],

@@ -1,6 +1,6 @@
 // The scale path's parts, in the order `npm run start:scale` starts them: OpenSearch, Kafka, the
 // ingester and the query (Jaeger, scale/ingester.yaml and scale/query.yaml), the two gateways (Jaeger,
-// scale/gateway.yaml), the server and browser agents (otelcol-lb, scale/agent-*.yaml), then the
+// scale/gateway.yaml), the server and browser agents (native/otelcol, scale/agent-*.yaml), then the
 // greeter, the server and the page server as `npm start` runs them. Also the retention: es-index-cleaner.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -47,7 +47,7 @@ export interface ScaleParts {
 
 export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts): Promise<Part[]> {
   const jaeger = await ensureNativeBinary('jaeger', log);
-  const agent = await ensureNativeBinary('otelcol-lb', log);
+  const agent = await ensureNativeBinary('otelcol', log);
   const gateway = (n: 1 | 2): Part => ({
     name: `gateway-${n}`,
     command: jaeger,
