@@ -25,7 +25,7 @@ const PARTS = [
   'browser-agent',
   'greeter',
   'server',
-  'web',
+  'page-server',
 ];
 
 let ports: Record<string, string>;
