@@ -231,7 +231,8 @@ test(
       new Set(['hello-web', 'hello-server', 'hello-greeter']),
     );
     assertHelloTrace(spans, { url: `${SERVER}/hello?scenario=downstream`, name: 'GoFrame' });
-    // The server reaches the greeter by its compose service name; the greeter publishes no host port.
-    assertDownstreamTrace(spans, { greeterUrl: 'http://greeter:8001', name: 'GoFrame' });
+    // The server reaches the greeter by its compose service name, on GREETER_PORT inside the network;
+    // the greeter publishes no host port.
+    assertDownstreamTrace(spans, { greeterUrl: `http://greeter:${ports.GREETER_PORT}`, name: 'GoFrame' });
   },
 );
