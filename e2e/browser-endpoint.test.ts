@@ -11,7 +11,7 @@ import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from '@hello-tra
 import { startPipeline, type Pipeline } from '@hello-trace/harness/testing/pipeline';
 import { freePort } from '@hello-trace/harness/testing/processes';
 
-/** The browser receiver's max_request_body_size in otel-collector-config.yaml. */
+/** The browser receiver's max_request_body_size in collector/shared.yaml. */
 const BODY_CAP = 30_000;
 /** What the collector cuts long strings to (transform/storable), and span names. */
 const VALUE_LIMIT = 8192;

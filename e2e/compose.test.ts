@@ -1,6 +1,6 @@
 // README's first quick start, `docker compose up --build`, on the machine's Docker engine: the
 // project's own compose file, Dockerfiles and configs, with local stand-ins for the three base images
-// (support/standin-images.ts, passed by the overlay support/docker-compose.standins.yml). Chromium
+// (harness/standins/standin-images.ts, passed by the overlay docker-compose.standins.yml beside it). Chromium
 // opens the page on the host as a user would; the test reads the trace from Jaeger's API.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -72,13 +72,13 @@ test('every service with a healthcheck becomes healthy', { timeout: 180_000 }, a
   const healthChecked = containers.filter((c) => c.Health !== '').map((c) => c.Service);
   // Jaeger's and the greeter's checks are in the compose file, the server's and the page's in their Dockerfiles; the
   // collector's image is distroless, with no program to run a check.
-  assert.deepEqual(healthChecked.toSorted(), ['greeter', 'jaeger', 'server', 'web']);
+  assert.deepEqual(healthChecked.toSorted(), ['greeter', 'jaeger', 'page-server', 'server']);
   assert.deepEqual(containers.map((c) => c.Service).toSorted(), [
     'greeter',
     'jaeger',
     'otel-collector',
+    'page-server',
     'server',
-    'web',
   ]);
 });
 
@@ -231,7 +231,8 @@ test(
       new Set(['hello-web', 'hello-server', 'hello-greeter']),
     );
     assertHelloTrace(spans, { url: `${SERVER}/hello?scenario=downstream`, name: 'GoFrame' });
-    // The server reaches the greeter by its compose service name; the greeter publishes no host port.
-    assertDownstreamTrace(spans, { greeterUrl: 'http://greeter:8001', name: 'GoFrame' });
+    // The server reaches the greeter by its compose service name, on GREETER_PORT inside the network;
+    // the greeter publishes no host port.
+    assertDownstreamTrace(spans, { greeterUrl: `http://greeter:${ports.GREETER_PORT}`, name: 'GoFrame' });
   },
 );

@@ -1,74 +1,154 @@
-// The collector and Jaeger configs (the small stack's and the scale path's), the compose files and the
-// Dockerfiles, checked without running them.
+// The collector and Jaeger configs (the small stack's and the scale path's), each role's layers as
+// harness/config-layers.ts loads them, checked with the real binaries' validate; the compose files and
+// the Dockerfiles, checked without running them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { configArgs, ROLES, type Role } from '@hello-trace/harness/config-layers';
 import { ensureNativeBinary } from '@hello-trace/harness/native';
+import { stackEnv } from '@hello-trace/harness/ports';
 import { repoRoot } from '@hello-trace/harness/testing/processes';
 
-interface CollectorConfig {
-  receivers: Record<string, unknown>;
-  processors?: Record<string, unknown>;
-  exporters: Record<string, unknown>;
-  extensions: Record<string, unknown>;
-  service: {
-    extensions: string[];
-    pipelines: Record<string, Partial<Record<'receivers' | 'processors' | 'exporters', string[]>>>;
+type Kind = 'receivers' | 'processors' | 'exporters' | 'extensions';
+const KINDS: Kind[] = ['receivers', 'processors', 'exporters', 'extensions'];
+
+interface Config extends Partial<Record<Kind, Record<string, unknown>>> {
+  service?: { extensions?: string[]; pipelines?: Record<string, Partial<Record<Kind, string[]>>> };
+}
+
+const read = async (file: string) => (parse(await readFile(join(repoRoot, file), 'utf8')) ?? {}) as Config;
+
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `later` on top of `earlier`, as the collector merges its --config files: maps merge, anything else is replaced. */
+function merge(earlier: unknown, later: unknown): unknown {
+  if (!isMap(earlier) || !isMap(later)) return later === undefined ? earlier : later;
+  const merged = { ...earlier };
+  for (const [key, value] of Object.entries(later)) merged[key] = merge(earlier[key], value);
+  return merged;
+}
+
+const layered = async (files: readonly string[]) =>
+  (await Promise.all(files.map(read))).reduce<Config>((merged, config) => merge(merged, config) as Config, {});
+
+/** The components of each kind that the role's pipelines and service name. */
+function used(config: Config): Record<Kind, Set<string>> {
+  const pipelines = Object.values(config.service?.pipelines ?? {});
+  const named = (kind: Kind) => new Set(pipelines.flatMap((pipeline) => pipeline[kind] ?? []));
+  return {
+    receivers: named('receivers'),
+    processors: named('processors'),
+    exporters: named('exporters'),
+    extensions: new Set(config.service?.extensions ?? []),
   };
 }
 
-for (const [file, binary] of [
-  ['otel-collector-config.yaml', 'otelcol'],
-  ['jaeger-config.yaml', 'jaeger'],
-  ['scale/agent-browser.yaml', 'otelcol-lb'],
-  ['scale/agent-server.yaml', 'otelcol-lb'],
-  ['scale/gateway.yaml', 'jaeger'],
-  ['scale/ingester.yaml', 'jaeger'],
-  ['scale/query.yaml', 'jaeger'],
-] as const) {
-  test(`${file} uses exactly the components it defines`, async () => {
-    const config = parse(await readFile(join(repoRoot, file), 'utf8')) as CollectorConfig;
-    const pipelines = Object.values(config.service.pipelines);
-    for (const kind of ['receivers', 'processors', 'exporters'] as const) {
-      const used = new Set(pipelines.flatMap((pipeline) => pipeline[kind] ?? []));
-      assert.deepEqual(used, new Set(Object.keys(config[kind] ?? {})), kind);
+const defined = (config: Config, kind: Kind) => new Set(Object.keys(config[kind] ?? {}));
+
+/** What every collector role shares: a role may leave what it alone defines unused, as another role uses it. */
+const SHARED = 'collector/shared.yaml';
+
+for (const [role, { binary, files }] of Object.entries(ROLES)) {
+  test(`${role} (${files.join(' + ')}) uses exactly the components it defines`, async () => {
+    const config = await layered(files);
+    const own = await layered(files.filter((file) => file !== SHARED));
+    const uses = used(config);
+    for (const kind of KINDS) {
+      for (const name of uses[kind])
+        assert.ok(defined(config, kind).has(name), `${kind}: ${name} is used, not defined`);
+      for (const name of [...defined(config, kind)].filter((candidate) => !uses[kind].has(candidate))) {
+        assert.ok(!defined(own, kind).has(name), `${kind}: ${name} is defined in ${files.join(' + ')}, not used`);
+      }
     }
-    assert.deepEqual(new Set(config.service.extensions), new Set(Object.keys(config.extensions)));
   });
 
-  test(`${file} passes the real ${binary}'s validate`, { timeout: 900_000 }, async () => {
+  test(`${role}'s layers pass the real ${binary}'s validate`, { timeout: 900_000 }, async () => {
     const path = await ensureNativeBinary(binary, (line) => console.log(`# ${line}`));
-    await promisify(execFile)(path, ['validate', '--config', join(repoRoot, file)]);
+    await promisify(execFile)(path, ['validate', ...configArgs(role as Role)], { env: await stackEnv() });
   });
 }
 
-for (const file of ['docker-compose.yml', 'scale/docker-compose.yml']) {
+test(`every component of ${SHARED} serves a collector role`, async () => {
+  const shared = await read(SHARED);
+  const roles = Object.values(ROLES).filter(({ files }) => (files as readonly string[]).includes(SHARED));
+  const uses = await Promise.all(roles.map(async ({ files }) => used(await layered(files))));
+  for (const kind of KINDS) {
+    for (const name of defined(shared, kind)) {
+      assert.ok(
+        uses.some((use) => use[kind].has(name)),
+        `${kind}: ${name} of ${SHARED} is used by no role`,
+      );
+    }
+  }
+});
+
+interface ComposeService {
+  image?: string;
+  build?: { args?: Record<string, string> };
+  command?: string[];
+  ports?: { host_ip: string }[];
+  volumes?: { type: string; source: string; target: string }[];
+}
+
+/** A compose file as compose resolves it, with the repository's .env, as the files' first lines say to run them. */
+async function resolved(file: string): Promise<Record<string, ComposeService>> {
+  const { stdout } = await promisify(execFile)(
+    'docker',
+    ['compose', '--env-file', '.env', '-f', file, 'config', '--format', 'json'],
+    { cwd: repoRoot },
+  );
+  return (JSON.parse(stdout) as { services: Record<string, ComposeService> }).services;
+}
+
+/** Which role of harness/config-layers.ts each collector and Jaeger service runs. */
+const COMPOSE_ROLES: Record<string, Record<string, Role>> = {
+  'docker-compose.yml': { jaeger: 'jaeger', 'otel-collector': 'collector' },
+  'scale/docker-compose.yml': {
+    'gateway-1': 'gateway',
+    'gateway-2': 'gateway',
+    ingester: 'ingester',
+    query: 'query',
+    'agent-server': 'server-agent',
+    'agent-browser': 'browser-agent',
+  },
+};
+
+for (const [file, roles] of Object.entries(COMPOSE_ROLES)) {
   test(`${file} is valid, pins the real images, holds no image switch and binds host ports to loopback`, async () => {
-    const compose = join(repoRoot, file);
-    await promisify(execFile)('docker', ['compose', '-f', compose, 'config', '-q'], { cwd: repoRoot });
-    const text = await readFile(compose, 'utf8');
-    const { services, version } = parse(text, { merge: true }) as {
-      version?: string;
-      services: Record<
-        string,
-        { image?: string; build?: { args?: string[] | Record<string, string> }; ports?: string[] }
-      >;
-    };
-    assert.equal(version, undefined, 'no version: key');
+    const services = await resolved(file);
+    for (const source of [file, 'compose/app.yml']) {
+      const text = await readFile(join(repoRoot, source), 'utf8');
+      assert.equal((parse(text) as { version?: string }).version, undefined, `${source}: no version: key`);
+      assert.doesNotMatch(text, /\$\{\w*IMAGE/, `${source}: no \${…IMAGE} switch`);
+      assert.doesNotMatch(text, /\$\{\w+_PORT:?-/, `${source}: no port fallback: .env holds them`);
+    }
     for (const [name, service] of Object.entries(services)) {
       if (service.image) assert.match(service.image, /^[\w./-]+:\d+\.\d+\.\d+$/, `${name} pins an exact image version`);
       else assert.ok(service.build, `${name} has an image or a build`);
       // The Dockerfiles' base image is theirs alone: compose passes no NODE_IMAGE (the tests' overlay does).
-      const args = service.build?.args ?? [];
-      const argNames = Array.isArray(args) ? args.map((arg) => arg.split('=')[0]) : Object.keys(args);
-      assert.ok(!argNames.some((arg) => arg.endsWith('IMAGE')), `${name} passes no image as a build argument`);
-      for (const port of service.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} port ${port}`);
+      const args = Object.keys(service.build?.args ?? {});
+      assert.ok(!args.some((arg) => arg.endsWith('IMAGE')), `${name} passes no image as a build argument`);
+      for (const port of service.ports ?? []) assert.equal(port.host_ip, '127.0.0.1', `${name} publishes on loopback`);
     }
-    assert.doesNotMatch(text, /\$\{\w*IMAGE/, 'no ${…IMAGE} switch');
+  });
+
+  test(`${file} loads each collector and Jaeger role's layers as the native stacks do`, async () => {
+    const services = await resolved(file);
+    for (const [name, role] of Object.entries(roles)) {
+      const { command = [], volumes = [] } = services[name];
+      const mounted = command
+        .filter((arg) => arg.startsWith('--config='))
+        .map((arg) => {
+          const volume = volumes.find((candidate) => candidate.target === arg.slice('--config='.length));
+          return volume && relative(repoRoot, volume.source);
+        });
+      assert.deepEqual(mounted, ROLES[role].files, `${name} runs ${role}`);
+    }
   });
 }
 
@@ -76,6 +156,11 @@ for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
   test(`${dockerfile} builds on a pinned Node.js LTS image, NODE_IMAGE by default`, async () => {
     const text = await readFile(join(repoRoot, dockerfile), 'utf8');
     assert.match(text, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-alpine\d+\.\d+$/m);
+    assert.doesNotMatch(
+      text,
+      /^(ENV|EXPOSE) .*\d{4}/m,
+      'no port of its own: .env holds them, and compose passes them on',
+    );
     const bases = [...text.matchAll(/^FROM (\S+)/gm)].map(([, base]) => base);
     assert.ok(
       bases.length > 0 && bases.every((base) => base === '${NODE_IMAGE}'),

@@ -10,16 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { cleanIndices, ENGINE_PORTS, kafkaBroker, kafkaTopics, openSearchNodes } from '@hello-trace/harness/engines';
+import { cleanIndices, kafkaBroker, kafkaTopics, openSearchNodes } from '@hello-trace/harness/engines';
 import { startEngine, type RunningEngine } from '@hello-trace/harness/testing/engines';
-import { freePort, repoRoot } from '@hello-trace/harness/testing/processes';
+import { freeAddresses, freePort, repoRoot } from '@hello-trace/harness/testing/processes';
 
 const log = (line: string) => console.log(`# ${line}`);
-
-async function freeEnginePorts(): Promise<Record<string, string>> {
-  const names = Object.keys(ENGINE_PORTS);
-  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, String(await freePort())])));
-}
 
 /** One OpenSearch request; its JSON answer, or an error with OpenSearch's own. */
 async function openSearch(url: string, init: { method?: string; body?: unknown; ndjson?: string } = {}): Promise<any> {
@@ -51,7 +46,7 @@ test(
   { timeout: 240_000 },
   async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-opensearch-'));
-    const env = await freeEnginePorts();
+    const env = await freeAddresses();
     const urls = [1, 2, 3].map((n) => `http://127.0.0.1:${env[`OPENSEARCH_${n}_PORT`]}`);
     const running: RunningEngine[] = [];
     try {
@@ -104,7 +99,7 @@ test(
   { timeout: 120_000 },
   async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-kafka-'));
-    const env = await freeEnginePorts();
+    const env = await freeAddresses();
     const broker = await startEngine(await kafkaBroker({ dataDir, env }, log));
     try {
       t.diagnostic(
@@ -126,7 +121,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-opensearch-'));
-    const env = await freeEnginePorts();
+    const env = await freeAddresses();
     const url = `http://127.0.0.1:${env.OPENSEARCH_1_PORT}`;
     const [node] = await openSearchNodes({ nodes: 1, dataDir, env }, log);
     const running = [await startEngine(node)];
@@ -168,7 +163,7 @@ test('es-index-cleaner against an OpenSearch that does not answer says so in one
 
 test('an OpenSearch node whose port is taken exits at once with the reason', { timeout: 120_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-opensearch-'));
-  const env = await freeEnginePorts();
+  const env = await freeAddresses();
   const taken = createServer().listen(Number(env.OPENSEARCH_1_PORT), '127.0.0.1');
   try {
     const [node] = await openSearchNodes({ nodes: 1, dataDir, env }, log);

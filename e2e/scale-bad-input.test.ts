@@ -9,9 +9,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { newSpanId, newTraceId, otlpJson } from '@hello-trace/harness/testing/otlp-json';
-import { repoRoot } from '@hello-trace/harness/testing/processes';
+import { freeAddresses, repoRoot } from '@hello-trace/harness/testing/processes';
 import { sendOtlp } from '@hello-trace/harness/testing/raw-request';
-import { freeScaleAddresses, startScaleStack, waitUntil, type ScaleStack } from '@hello-trace/harness/testing/scale';
+import { startScaleStack, waitUntil, type ScaleStack } from '@hello-trace/harness/testing/scale';
 
 /** What a Go panic, a Java exception or a zap error with its stack would print. */
 const STACK_TRACE = /goroutine \d+|panic:|\n\s+at [\w.$]+\(|Exception in thread|"stacktrace"/;
@@ -48,7 +48,7 @@ async function sendServerSpans(count: number): Promise<string[]> {
 }
 
 test('a port another program holds: start:scale names its variable in one line and starts nothing', async () => {
-  const ports = await freeScaleAddresses();
+  const ports = await freeAddresses();
   const holders = await Promise.all(
     ['KAFKA_PORT', 'GATEWAY_2_OTLP_PORT'].map(async (name) => {
       const holder = createServer().listen(Number(ports[name]), '127.0.0.1');

@@ -10,8 +10,7 @@ import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testin
 import { StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
 import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
 import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
-import { startStack } from '@hello-trace/harness/testing/processes';
-import { freeScaleAddresses } from '@hello-trace/harness/testing/scale';
+import { freeAddresses, startStack } from '@hello-trace/harness/testing/processes';
 
 /** The order start:scale starts its parts in, with one OpenSearch node. */
 const PARTS = [
@@ -25,7 +24,7 @@ const PARTS = [
   'browser-agent',
   'greeter',
   'server',
-  'web',
+  'page-server',
 ];
 
 let ports: Record<string, string>;
@@ -34,7 +33,7 @@ let browser: Browser;
 let tab: Page;
 
 before(async () => {
-  ports = await freeScaleAddresses();
+  ports = await freeAddresses();
   stack = await startStack({ ...ports, OPENSEARCH_NODES: '1', SCALE_EPHEMERAL: 'true' }, 'start:scale');
   browser = await launchChromium();
   tab = await browser.newPage();

@@ -1,28 +1,23 @@
-// The scale path's compose file, `docker compose -f scale/docker-compose.yml up --build`, on the
-// machine's Docker engine: its configs from scale/, the project's Dockerfiles, and local stand-ins
-// for its base images (support/scale-standin-images.ts, passed by the overlay
-// support/scale-compose.standins.yml). Chromium clicks "Say hello" and "failing" on the page as a
+// The scale path's compose file, `docker compose --env-file .env -f scale/docker-compose.yml up
+// --build`, on the machine's Docker engine: its configs from scale/ and collector/, the app's services
+// from compose/app.yml, the project's Dockerfiles, and local stand-ins for its base images
+// (harness/standins/scale-standin-images.ts, passed by the overlay scale-compose.standins.yml beside it). Chromium clicks "Say hello" and "failing" on the page as a
 // user would; each trace goes agent → gateway (tail sampling) → Kafka → ingester → OpenSearch, and
 // the test reads it back from Jaeger's query API and from OpenSearch itself.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ComposeProject, requireDockerAndCompose, run } from '@hello-trace/harness/standins/compose';
+import { ComposeProject, requireDockerAndCompose, run, SCALE_PATH_FILES } from '@hello-trace/harness/standins/compose';
 import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testing/hello-trace';
 import { StatusCode, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
 import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
 import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
-import { freePort, repoRoot } from '@hello-trace/harness/testing/processes';
+import { freeAddresses } from '@hello-trace/harness/testing/processes';
 import { ensureScaleStandinImages } from '@hello-trace/harness/standins/scale-standin-images';
 
-const FILES = [join(repoRoot, 'scale/docker-compose.yml'), join(repoRoot, 'e2e/support/scale-compose.standins.yml')];
-// The three ports the compose file publishes, moved to free ones as a user would override them.
-const ports = {
-  PAGE_PORT: String(await freePort()),
-  SERVER_PORT: String(await freePort()),
-  JAEGER_UI_PORT: String(await freePort()),
-};
+// Every port of .env moved to a free one, as a user would override it: the compose file publishes
+// three, and its services listen on the rest inside the network.
+const ports = await freeAddresses();
 const PAGE = `http://localhost:${ports.PAGE_PORT}`;
 const SERVER = `http://localhost:${ports.SERVER_PORT}`;
 const JAEGER = `http://localhost:${ports.JAEGER_UI_PORT}`;
@@ -49,7 +44,7 @@ before(
     let start = Date.now();
     const images = await ensureScaleStandinImages(log);
     log(`stand-in images ready in ${since(start)}: ${Object.values(images).join(', ')}`);
-    project = new ComposeProject(`hello-trace-scale-e2e-${process.pid}`, { ...images, ...ports }, FILES);
+    project = new ComposeProject(`hello-trace-scale-e2e-${process.pid}`, { ...images, ...ports }, SCALE_PATH_FILES);
     await project.requireFreeHostPorts();
     start = Date.now();
     await project.compose('up', '--build', '--detach').catch(async (error: Error) => {
@@ -76,7 +71,16 @@ after(
 /** A request to OpenSearch's REST API from inside the first node's container (OpenSearch publishes no port). */
 async function opensearch<T>(path: string, method = 'GET'): Promise<T> {
   return JSON.parse(
-    await project!.compose('exec', '-T', 'opensearch-1', 'curl', '-fsS', '-X', method, `http://localhost:9200${path}`),
+    await project!.compose(
+      'exec',
+      '-T',
+      'opensearch-1',
+      'curl',
+      '-fsS',
+      '-X',
+      method,
+      `http://localhost:${ports.OPENSEARCH_1_PORT}${path}`,
+    ),
   ) as T;
 }
 

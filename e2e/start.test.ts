@@ -71,8 +71,8 @@ test(
       await tab.close();
     } finally {
       const output = await stack.stop();
-      const stopped = [...output.matchAll(/\[start\] stopping (\w+)/g)].map(([, part]) => part);
-      assert.deepEqual(stopped, ['web', 'server', 'greeter', 'collector', 'jaeger'], output);
+      const stopped = [...output.matchAll(/\[start\] stopping ([\w-]+)/g)].map(([, part]) => part);
+      assert.deepEqual(stopped, ['page-server', 'server', 'greeter', 'collector', 'jaeger'], output);
       assert.match(output, /\[start\] stopped\n/);
     }
     for (const name of ['SERVER_PORT', 'GREETER_PORT', 'COLLECTOR_HEALTH_PORT', 'JAEGER_HEALTH_PORT', 'PAGE_PORT']) {

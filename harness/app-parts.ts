@@ -30,7 +30,7 @@ export function appParts(env: Record<string, string>, pageServer: Record<string,
       healthUrl: bindUrl(env, 'SERVER_PORT', '/healthz'),
     },
     {
-      name: 'web',
+      name: 'page-server',
       command: 'npm',
       args: ['start', '--silent', '-w', 'page-server'],
       env: { ...otlp, ...pageServer },

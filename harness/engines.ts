@@ -9,6 +9,7 @@ import { chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { readPort } from '@hello-trace/env';
 import { cacheDir, ensureNativeBinary, repoRoot } from './native.ts';
 
 const run = promisify(execFile);
@@ -27,27 +28,7 @@ export interface EngineProcess {
   logFile?: string;
 }
 
-/** Every engine port with its default. The `env` options below override them by name. */
-export const ENGINE_PORTS: Record<string, string> = {
-  OPENSEARCH_1_PORT: '9200',
-  OPENSEARCH_2_PORT: '9201',
-  OPENSEARCH_3_PORT: '9202',
-  OPENSEARCH_1_TRANSPORT_PORT: '9300',
-  OPENSEARCH_2_TRANSPORT_PORT: '9301',
-  OPENSEARCH_3_TRANSPORT_PORT: '9302',
-  KAFKA_PORT: '9092',
-  KAFKA_CONTROLLER_PORT: '9093',
-};
-
 type Addresses = Record<string, string | undefined>;
-
-function portOf(env: Addresses, name: string): number {
-  const value = env[name] || ENGINE_PORTS[name];
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new Error(`${name} must be a port number, not "${value}".`);
-  return port;
-}
 
 const JAVA_INSTALL = 'install a Java runtime, 17 or later (Debian: `apt-get install openjdk-17-jre-headless`)';
 
@@ -206,7 +187,7 @@ export function kafkaConsumerGroups(args: string[]): Promise<string> {
 export interface KafkaOptions {
   /** Its configuration and its data (the topics' logs); formatted on first use, kept across starts. */
   dataDir: string;
-  /** KAFKA_PORT and KAFKA_CONTROLLER_PORT, defaults from ENGINE_PORTS. */
+  /** Holds KAFKA_PORT and KAFKA_CONTROLLER_PORT. */
   env?: Addresses;
   heapMiB?: number;
 }
@@ -222,8 +203,8 @@ export async function kafkaBroker(
 ): Promise<EngineProcess> {
   const java = join(await javaHome(), 'bin/java');
   const libs = join(await ensureKafka(log), 'libs');
-  const port = portOf(env, 'KAFKA_PORT');
-  const controllerPort = portOf(env, 'KAFKA_CONTROLLER_PORT');
+  const port = readPort(env, 'KAFKA_PORT');
+  const controllerPort = readPort(env, 'KAFKA_CONTROLLER_PORT');
   const config = join(dataDir, 'server.properties');
   const settings = {
     'process.roles': 'broker,controller',
@@ -306,7 +287,7 @@ export interface OpenSearchOptions {
   nodes: number;
   /** Holds a folder per node (opensearch-1, ...), each with its config, data, logs and temporary files. */
   dataDir: string;
-  /** OPENSEARCH_<n>_PORT and OPENSEARCH_<n>_TRANSPORT_PORT, defaults from ENGINE_PORTS. */
+  /** Holds OPENSEARCH_<n>_PORT and OPENSEARCH_<n>_TRANSPORT_PORT. */
   env?: Addresses;
   heapMiB?: number;
 }
@@ -325,13 +306,13 @@ export async function openSearchNodes(
   const home = await ensureOpenSearch(log);
   const java = await javaHome();
   const numbers = Array.from({ length: nodes }, (_, index) => index + 1);
-  const urls = numbers.map((n) => `http://127.0.0.1:${portOf(env, `OPENSEARCH_${n}_PORT`)}`);
+  const urls = numbers.map((n) => `http://127.0.0.1:${readPort(env, `OPENSEARCH_${n}_PORT`)}`);
   const names = numbers.map((n) => `opensearch-${n}`);
   const discovery =
     nodes === 1
       ? ['-Ediscovery.type=single-node']
       : [
-          `-Ediscovery.seed_hosts=${numbers.map((n) => `127.0.0.1:${portOf(env, `OPENSEARCH_${n}_TRANSPORT_PORT`)}`).join(',')}`,
+          `-Ediscovery.seed_hosts=${numbers.map((n) => `127.0.0.1:${readPort(env, `OPENSEARCH_${n}_TRANSPORT_PORT`)}`).join(',')}`,
           `-Ecluster.initial_cluster_manager_nodes=${names.join(',')}`,
           // Open HTTP at once rather than after waiting 30 s for a cluster: the first node's cluster forms
           // only once a second node is up.
@@ -347,8 +328,8 @@ export async function openSearchNodes(
         '-Ecluster.name=hello-trace',
         `-Enode.name=${names[n - 1]}`,
         '-Enetwork.host=127.0.0.1',
-        `-Ehttp.port=${portOf(env, `OPENSEARCH_${n}_PORT`)}`,
-        `-Etransport.port=${portOf(env, `OPENSEARCH_${n}_TRANSPORT_PORT`)}`,
+        `-Ehttp.port=${readPort(env, `OPENSEARCH_${n}_PORT`)}`,
+        `-Etransport.port=${readPort(env, `OPENSEARCH_${n}_TRANSPORT_PORT`)}`,
         `-Epath.data=${join(folder, 'data')}`,
         `-Epath.logs=${join(folder, 'logs')}`,
         // Lucene's memory-mapped files need vm.max_map_count raised; plain file reads do not.

@@ -1,11 +1,11 @@
-// The collectors and Jaeger, built from the Go modules under native/ (no prebuilt binaries or
-// images can be fetched on every machine): the small stack's collector and Jaeger, and for the scale
-// path the agents' collector and Jaeger's index cleaner. Binaries are cached outside the repository and
-// rebuilt only when a module's files or the Go version change.
+// The collector and Jaeger, built from Go modules (no prebuilt binaries or images can be fetched on
+// every machine): one collector, from ocb's manifest in native/otelcol, for every collector role; Jaeger
+// and its index cleaner from native/jaeger. Binaries are cached outside the repository and rebuilt only
+// when the manifest, a module's files or the Go version change.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,24 +13,26 @@ import { promisify } from 'node:util';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-interface NativeProgram {
-  name: 'otelcol' | 'jaeger' | 'otelcol-lb' | 'es-index-cleaner';
-  /** The Go module folder under native/. */
-  module: string;
-  /** The package to build, from inside the module. */
-  pkg: string;
-  ldflags?: string;
-}
+/**
+ * The OpenTelemetry Collector Builder, whose release sets the collector's core modules; it builds
+ * without cgo, so its binary is static and also serves the stand-in image's empty base.
+ */
+const OCB = 'go.opentelemetry.io/collector/cmd/builder@v0.165.0';
+
+type NativeProgram =
+  /** Built by ocb from its manifest: every collector role runs it. */
+  | { name: 'otelcol'; manifest: string }
+  /** Built by `go build` of `pkg` inside the Go module folder `module`. */
+  | { name: 'jaeger' | 'es-index-cleaner'; module: string; pkg: string; ldflags?: string };
 
 const PROGRAMS: NativeProgram[] = [
-  { name: 'otelcol', module: 'native/otelcol', pkg: '.' },
+  { name: 'otelcol', manifest: 'native/otelcol/manifest.yaml' },
   {
     name: 'jaeger',
     module: 'native/jaeger',
     pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
     ldflags: '-X github.com/jaegertracing/jaeger/internal/version.latestVersion=v2.13.0',
   },
-  { name: 'otelcol-lb', module: 'native/otelcol-lb', pkg: '.' },
   { name: 'es-index-cleaner', module: 'native/jaeger', pkg: 'github.com/jaegertracing/jaeger/cmd/es-index-cleaner' },
 ];
 
@@ -59,63 +61,59 @@ export async function ensureNativeBinaries(log: (line: string) => void = console
   return binaries;
 }
 
-/**
- * Path of one built binary, building it when missing. `staticBuild` builds it without cgo, so that
- * it needs no C library: for an image with nothing else in it.
- */
+/** Path of one built binary, building it when missing. */
 export async function ensureNativeBinary(
   name: NativeProgram['name'],
   log: (line: string) => void = console.log,
-  { staticBuild = false } = {},
 ): Promise<string> {
   const go = await goVersion();
   if (!go) throw new Error(GO_MISSING);
   await mkdir(cacheDir, { recursive: true });
   const program = PROGRAMS.find((candidate) => candidate.name === name)!;
-  const binary = join(
-    cacheDir,
-    `${name}${staticBuild ? '-static' : ''}-${await fingerprint(program, go, staticBuild)}`,
-  );
-  if (!(await stat(binary).catch(() => undefined))) await build(program, binary, staticBuild, log);
+  const binary = join(cacheDir, `${name}-${await fingerprint(program, go)}`);
+  if (!(await stat(binary).catch(() => undefined))) await build(program, binary, log);
   return binary;
 }
 
-async function fingerprint(program: NativeProgram, go: string, staticBuild: boolean): Promise<string> {
-  const hash = createHash('sha256')
-    .update(go)
-    .update(program.ldflags ?? '');
-  if (staticBuild) hash.update('CGO_ENABLED=0');
-  const folder = join(repoRoot, program.module);
-  for (const file of (await readdir(folder)).toSorted()) {
-    if (/^go\.(mod|sum)$|\.go$/.test(file)) hash.update(file).update(await readFile(join(folder, file)));
+async function fingerprint(program: NativeProgram, go: string): Promise<string> {
+  const hash = createHash('sha256').update(go);
+  if ('manifest' in program) {
+    hash.update(OCB).update(await readFile(join(repoRoot, program.manifest)));
+  } else {
+    hash.update(program.ldflags ?? '');
+    const folder = join(repoRoot, program.module);
+    for (const file of (await readdir(folder)).toSorted()) {
+      if (/^go\.(mod|sum)$|\.go$/.test(file)) hash.update(file).update(await readFile(join(folder, file)));
+    }
   }
   return hash.digest('hex').slice(0, 16);
 }
 
-async function build(
-  program: NativeProgram,
-  binary: string,
-  staticBuild: boolean,
-  log: (line: string) => void,
-): Promise<void> {
-  const what = `${staticBuild ? 'a static ' : ''}${program.name}`;
-  log(`building ${what} from ${program.module} (the first build takes minutes; later ones are cached)`);
+async function build(program: NativeProgram, binary: string, log: (line: string) => void): Promise<void> {
+  const from = 'manifest' in program ? program.manifest : program.module;
+  log(`building ${program.name} from ${from} (the first build takes minutes; later ones are cached)`);
   const started = Date.now();
   const partial = `${binary}.partial`;
-  const args = [
-    'build',
-    '-v',
-    '-trimpath',
-    ...(program.ldflags ? ['-ldflags', program.ldflags] : []),
-    '-o',
-    partial,
-    program.pkg,
-  ];
-  const child = spawn('go', args, {
-    cwd: join(repoRoot, program.module),
-    env: staticBuild ? { ...process.env, CGO_ENABLED: '0' } : process.env,
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
+  // ocb writes its sources and the binary to the manifest's output_path, ./build, under its working folder.
+  const [args, cwd, built] =
+    'manifest' in program
+      ? [['run', OCB, '--config', join(repoRoot, program.manifest)], partial, join(partial, 'build', program.name)]
+      : [
+          [
+            'build',
+            '-v',
+            '-trimpath',
+            ...(program.ldflags ? ['-ldflags', program.ldflags] : []),
+            '-o',
+            partial,
+            program.pkg,
+          ],
+          join(repoRoot, program.module),
+          partial,
+        ];
+  await rm(partial, { recursive: true, force: true });
+  if ('manifest' in program) await mkdir(partial);
+  const child = spawn('go', args, { cwd, stdio: ['ignore', 'inherit', 'pipe'] });
   let compiled = 0;
   let output = '';
   // `go build -v` names each package as it compiles it: count them as progress.
@@ -126,12 +124,15 @@ async function build(
       .split('\n')
       .filter((line) => /^[\w.-]+(\/[\w.~-]+)*$/.test(line)).length;
   });
-  const ticker = setInterval(() => log(`building ${what}: ${compiled} packages compiled, ${elapsed(started)}`), 15_000);
+  const progress = () =>
+    'manifest' in program ? elapsed(started) : `${compiled} packages compiled, ${elapsed(started)}`;
+  const ticker = setInterval(() => log(`building ${program.name}: ${progress()}`), 15_000);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearInterval(ticker);
-  if (code !== 0) throw new Error(`go ${args.join(' ')} failed in ${program.module} (exit ${code}):\n${output}`);
-  await rename(partial, binary);
-  log(`built ${what} in ${elapsed(started)}: ${binary}`);
+  if (code !== 0) throw new Error(`go ${args.join(' ')} failed in ${cwd} (exit ${code}):\n${output}`);
+  await rename(built, binary);
+  await rm(partial, { recursive: true, force: true });
+  log(`built ${program.name} in ${elapsed(started)}: ${binary}`);
 }
 
 function elapsed(since: number): string {

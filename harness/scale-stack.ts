@@ -1,39 +1,29 @@
 // The scale path's parts, in the order `npm run start:scale` starts them: OpenSearch, Kafka, the
 // ingester and the query (Jaeger, scale/ingester.yaml and scale/query.yaml), the two gateways (Jaeger,
-// scale/gateway.yaml), the server and browser agents (otelcol-lb, scale/agent-*.yaml), then the
+// scale/gateway.yaml), the server and browser agents (native/otelcol, scale/agent-*.yaml), then the
 // greeter, the server and the page server as `npm start` runs them. Also the retention: es-index-cleaner.
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { scaleAddresses } from './addresses.ts';
 import { appParts, bindUrl } from './app-parts.ts';
 import { cleanIndices, kafkaBroker, openSearchNodes, type EngineProcess } from './engines.ts';
-import { ensureNativeBinary, repoRoot } from './native.ts';
+import { configArgs } from './config-layers.ts';
+import { ensureNativeBinary } from './native.ts';
+import { portNames, stackEnv } from './ports.ts';
 import type { Part } from './stack.ts';
 
-const config = (file: string) => ['--config', join(repoRoot, 'scale', file)];
-
 /**
- * Every variable the scale path's parts read, where `overrides` (the environment) wins: the
- * addresses, the node count, the replicas (none with a single node, which could not hold them) and
- * the gateways' sampling policy, which the page server is told too.
+ * Every variable the scale path's parts read, where `overrides` (the environment) wins: .env's (the
+ * ports and the gateways' sampling policy, which the page server is told too), the node count and the
+ * replicas (none with a single node, which could not hold them).
  */
 export async function scaleEnv(overrides: Record<string, string | undefined>): Promise<Record<string, string>> {
-  const env = { ...(await scaleAddresses()), ...(await samplingDefaults()), ...overrides } as Record<string, string>;
+  const env = await stackEnv(overrides);
   env.OPENSEARCH_NODES ||= '3';
   if (env.OPENSEARCH_NODES !== '1' && env.OPENSEARCH_NODES !== '3') {
     throw new Error(`OPENSEARCH_NODES must be 1 or 3, got "${env.OPENSEARCH_NODES}"`);
   }
   env.OPENSEARCH_REPLICAS ||= env.OPENSEARCH_NODES === '1' ? '0' : '1';
   return env;
-}
-
-/** The TAIL_SAMPLING_* variables' defaults, from scale/gateway.yaml, the one place that holds them. */
-async function samplingDefaults(): Promise<Record<string, string>> {
-  const text = await readFile(join(repoRoot, 'scale/gateway.yaml'), 'utf8');
-  return Object.fromEntries(
-    [...text.matchAll(/\$\{env:(TAIL_SAMPLING_\w+):-(\d+)\}/g)].map(([, name, value]) => [name, value]),
-  );
 }
 
 export interface ScaleParts {
@@ -47,11 +37,11 @@ export interface ScaleParts {
 
 export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts): Promise<Part[]> {
   const jaeger = await ensureNativeBinary('jaeger', log);
-  const agent = await ensureNativeBinary('otelcol-lb', log);
+  const otelcol = await ensureNativeBinary('otelcol', log);
   const gateway = (n: 1 | 2): Part => ({
     name: `gateway-${n}`,
     command: jaeger,
-    args: config('gateway.yaml'),
+    args: configArgs('gateway'),
     env: {
       GATEWAY_OTLP_PORT: env[`GATEWAY_${n}_OTLP_PORT`],
       GATEWAY_HEALTH_PORT: env[`GATEWAY_${n}_HEALTH_PORT`],
@@ -59,6 +49,17 @@ export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts):
     },
     healthUrl: bindUrl(env, `GATEWAY_${n}_HEALTH_PORT`, '/status'),
   });
+  // Each agent's health check and metrics, which collector/shared.yaml reads as COLLECTOR_…, on its own ports.
+  const agent = (role: 'server' | 'browser'): Part => {
+    const own = `${role.toUpperCase()}_AGENT`;
+    return {
+      name: `${role}-agent`,
+      command: otelcol,
+      args: configArgs(`${role}-agent`),
+      env: { COLLECTOR_HEALTH_PORT: env[`${own}_HEALTH_PORT`], COLLECTOR_METRICS_PORT: env[`${own}_METRICS_PORT`] },
+      healthUrl: bindUrl(env, `${own}_HEALTH_PORT`, '/'),
+    };
+  };
   return [
     ...(await openSearchNodes({ nodes: Number(env.OPENSEARCH_NODES), dataDir, env }, log)).map((node, i) =>
       engine(node, bindUrl(env, `OPENSEARCH_${i + 1}_PORT`, '')),
@@ -67,29 +68,19 @@ export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts):
     {
       name: 'ingester',
       command: jaeger,
-      args: config('ingester.yaml'),
+      args: configArgs('ingester'),
       healthUrl: bindUrl(env, 'INGESTER_HEALTH_PORT', '/status'),
     },
     {
       name: 'query',
       command: jaeger,
-      args: config('query.yaml'),
+      args: configArgs('query'),
       healthUrl: bindUrl(env, 'JAEGER_HEALTH_PORT', '/status'),
     },
     gateway(1),
     gateway(2),
-    {
-      name: 'server-agent',
-      command: agent,
-      args: config('agent-server.yaml'),
-      healthUrl: bindUrl(env, 'SERVER_AGENT_HEALTH_PORT', '/'),
-    },
-    {
-      name: 'browser-agent',
-      command: agent,
-      args: config('agent-browser.yaml'),
-      healthUrl: bindUrl(env, 'BROWSER_AGENT_HEALTH_PORT', '/'),
-    },
+    agent('server'),
+    agent('browser'),
     ...(app ? appParts(env, pageServerEnv(env)) : []),
   ];
 }
@@ -114,7 +105,7 @@ export async function takenPorts(env: Record<string, string>): Promise<string[]>
       .filter((n) => n > Number(env.OPENSEARCH_NODES))
       .flatMap((n) => [`OPENSEARCH_${n}_PORT`, `OPENSEARCH_${n}_TRANSPORT_PORT`]),
   );
-  const names = Object.keys(await scaleAddresses()).filter((name) => !unused.has(name));
+  const names = (await portNames('scale')).filter((name) => !unused.has(name));
   const free = await Promise.all(
     names.map(
       (name) =>

@@ -22,7 +22,7 @@ export type Part = PartCommand & ({ healthUrl: string } | { ready(): Promise<boo
 export interface StackOptions {
   /** Every part's environment, below its own `env`. */
   env: Record<string, string>;
-  /** A line of the stack's own, such as `stopping web`. */
+  /** A line of the stack's own, such as `stopping page-server`. */
   log(line: string): void;
   /** Where the parts' output goes, each line prefixed with `[name] `; the terminal by default. */
   write?(text: string, stream: 'stdout' | 'stderr'): void;

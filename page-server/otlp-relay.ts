@@ -14,7 +14,7 @@ import { collectorBrowserUrl } from '@hello-trace/env/addresses';
 import { sendText } from './answer.ts';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
-/** The collector's `max_request_body_size` for the browser receiver (otel-collector-config.yaml). */
+/** The collector's `max_request_body_size` for the browser receiver (collector/shared.yaml). */
 export const MAX_BODY_BYTES = 30_000;
 const CONTENT_TYPES = new Set(['application/json', 'application/x-protobuf']);
 const COLLECTOR_TIMEOUT_MS = 10_000;

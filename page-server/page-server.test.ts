@@ -139,7 +139,12 @@ test('a missing page or a malformed setting is refused, naming the file or the v
     message: `${join(folder, 'none', 'index.html')} is missing. Build the page first (npm run build --prefix web), or set PAGE_DIR`,
   });
   assert.throws(() => readPageServerConfig({ ...PORTS, PAGE_PORT: undefined }), /^Error: PAGE_PORT is not set/);
-  assert.throws(() => readPageServerConfig({ ...PORTS, TAIL_SAMPLING: 'true', TRACE_WAIT_SECONDS: '5' }), {
+  const policy = {
+    TAIL_SAMPLING_DECISION_WAIT_SECONDS: '10',
+    TAIL_SAMPLING_SLOW_MS: '1000',
+    TAIL_SAMPLING_KEEP_PERCENT: '100',
+  };
+  assert.throws(() => readPageServerConfig({ ...PORTS, ...policy, TAIL_SAMPLING: 'true', TRACE_WAIT_SECONDS: '5' }), {
     message:
       'TRACE_WAIT_SECONDS (5) must be longer than TAIL_SAMPLING_DECISION_WAIT_SECONDS (10): the gateways hold every trace that long before they store it',
   });

@@ -4,15 +4,16 @@
 // so that each flushes its spans to the next before that one stops.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { defaultAddresses } from '@hello-trace/harness/addresses';
 import { appParts, bindUrl, localUrl } from '@hello-trace/harness/app-parts';
-import { ensureNativeBinary, goVersion, GO_MISSING, repoRoot } from '@hello-trace/harness/native';
+import { configArgs } from '@hello-trace/harness/config-layers';
+import { ensureNativeBinary, goVersion, GO_MISSING } from '@hello-trace/harness/native';
+import { stackEnv } from '@hello-trace/harness/ports';
 import { createStack, type Part } from '@hello-trace/harness/stack';
 
 const log = (line: string) => console.log(`[start] ${line}`);
 
-// The stack's addresses, where the environment wins; every part gets them all.
-const env = { ...(await defaultAddresses()), ...process.env } as Record<string, string>;
+// .env's ports and settings, where the environment wins; every part gets them all.
+const env = await stackEnv();
 const local = (port: string, path = '') => localUrl(env, port, path);
 const health = (port: string, path: string) => bindUrl(env, port, path);
 const dataDir = env.JAEGER_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'hello-trace/jaeger');
@@ -23,14 +24,14 @@ if (await goVersion()) {
     {
       name: 'jaeger',
       command: await ensureNativeBinary('jaeger', log),
-      args: ['--config', join(repoRoot, 'jaeger-config.yaml')],
+      args: configArgs('jaeger'),
       env: { JAEGER_DATA_DIR: dataDir },
       healthUrl: health('JAEGER_HEALTH_PORT', '/status'),
     },
     {
       name: 'collector',
       command: await ensureNativeBinary('otelcol', log),
-      args: ['--config', join(repoRoot, 'otel-collector-config.yaml')],
+      args: configArgs('collector'),
       healthUrl: health('COLLECTOR_HEALTH_PORT', '/'),
     },
   );

@@ -14,6 +14,12 @@ export const SMALL_STACK_FILES = [
   fileURLToPath(new URL('docker-compose.standins.yml', import.meta.url)),
 ];
 
+/** The scale path: scale/docker-compose.yml with its stand-ins. */
+export const SCALE_PATH_FILES = [
+  join(repoRoot, 'scale/docker-compose.yml'),
+  fileURLToPath(new URL('scale-compose.standins.yml', import.meta.url)),
+];
+
 const NEEDS =
   'The compose test needs a running Docker engine with Compose v2 (`docker compose`), and root, debootstrap and Go ' +
   'to build its stand-in images; .ci/run installs docker.io and debootstrap, starts dockerd and builds Compose v2.';
@@ -75,9 +81,11 @@ export class ComposeProject {
     this.files = files;
   }
 
+  /** `docker compose` with the repository's .env, as the compose files' first lines say to run them. */
   compose(...args: string[]): Promise<string> {
     const files = this.files.flatMap((file) => ['--file', file]);
-    return run('docker', ['compose', '--project-name', this.name, ...files, ...args], this.env);
+    const envFile = ['--env-file', join(repoRoot, '.env')];
+    return run('docker', ['compose', '--project-name', this.name, ...envFile, ...files, ...args], this.env);
   }
 
   /** Runs `check`; when it fails, its message gains the services' last log lines. */

@@ -10,7 +10,7 @@
 //   apache/kafka: /opt/kafka, user appuser, its volumes, and a run script that, as the image's does,
 //   writes /opt/kafka/config/server.properties from the KAFKA_* variables (Kafka's own
 //   kafka.docker.KafkaDockerWrapper), formats the log folder with CLUSTER_ID, and starts the broker.
-// - otelcol-contrib-lb: a static build of native/otelcol-lb in a scratch image, laid out as the contrib image.
+// - otelcol-contrib: native/otelcol's collector in a scratch image, laid out as the contrib image.
 // - node and jaeger: the small stack's (standin-images.ts); the jaeger stand-in serves as gateway,
 //   ingester and query, as the real jaegertracing/jaeger image does.
 import { cp, mkdir, readdir } from 'node:fs/promises';
@@ -33,7 +33,7 @@ import {
 export interface ScaleStandinImages {
   NODE_IMAGE: string;
   JAEGER_IMAGE: string;
-  OTEL_COLLECTOR_LB_IMAGE: string;
+  OTEL_COLLECTOR_IMAGE: string;
   OPENSEARCH_IMAGE: string;
   KAFKA_IMAGE: string;
 }
@@ -189,14 +189,14 @@ export async function ensureScaleStandinImages(log: Log): Promise<ScaleStandinIm
     ensureOpenSearch(log),
     ensureKafka(log),
   ]);
-  const [NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_LB_IMAGE, OPENSEARCH_IMAGE, KAFKA_IMAGE] = await Promise.all([
+  const [NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_IMAGE, OPENSEARCH_IMAGE, KAFKA_IMAGE] = await Promise.all([
     nodeImage(debian, log),
     jaegerImage(debian, log),
-    collectorImage('otelcol-lb', 'hello-trace-standin/otelcol-contrib-lb:0.161.0', log),
+    collectorImage('hello-trace-standin/otelcol-contrib:0.161.0', log),
     opensearchImage(java, opensearchHome, log),
     kafkaImage(java, join(kafkaHome, 'libs'), log),
   ]);
-  return { NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_LB_IMAGE, OPENSEARCH_IMAGE, KAFKA_IMAGE };
+  return { NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_IMAGE, OPENSEARCH_IMAGE, KAFKA_IMAGE };
 }
 
 /** The Java runtime the engines' stand-ins run on. */

@@ -9,7 +9,7 @@
 //   Dockerfiles' tag names, the npm that release bundles from its npm package, docker-entrypoint.sh.
 // - jaeger: native/jaeger's build on the same Debian base, laid out as jaegertracing/jaeger's
 //   Dockerfile lays it out (path, entrypoint, user, JAEGER_LISTEN_HOST, ports, VOLUME ["/tmp"]).
-// - otelcol: a static build of native/otelcol in a scratch image, like the distroless contrib image.
+// - otelcol: native/otelcol's collector, a static binary, in a scratch image, like the distroless contrib image.
 //
 // scale-standin-images.ts builds the scale path's stand-ins from the same parts.
 import { createHash } from 'node:crypto';
@@ -76,7 +76,7 @@ EXPOSE 4317 4318 55679
 `;
 
 // The image's own default config, for a collector run without one: the upstream default uses
-// components that native/otelcol and native/otelcol-lb do not have, so this one uses only those they have.
+// components that native/otelcol does not have, so this one uses only those it has.
 const COLLECTOR_DEFAULT_CONFIG = `receivers:
   otlp:
     protocols:
@@ -99,7 +99,7 @@ export async function ensureStandinImages(log: Log): Promise<StandinImages> {
   const [NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_IMAGE] = await Promise.all([
     nodeImage(debian, log),
     jaegerImage(debian, log),
-    collectorImage('otelcol', 'hello-trace-standin/otelcol-contrib:0.165.0', log),
+    collectorImage('hello-trace-standin/otelcol-contrib:0.165.0', log),
   ]);
   return { NODE_IMAGE, JAEGER_IMAGE, OTEL_COLLECTOR_IMAGE };
 }
@@ -166,9 +166,9 @@ export async function jaegerImage(base: string, log: Log): Promise<string> {
   return tag;
 }
 
-/** A static build of one of native/'s collectors in a scratch image, laid out as the contrib image; `name` is the tag without its hash. */
-export async function collectorImage(program: 'otelcol' | 'otelcol-lb', name: string, log: Log): Promise<string> {
-  const binary = await ensureNativeBinary(program, (line) => log(line), { staticBuild: true });
+/** native/otelcol's collector in a scratch image, laid out as the contrib image; `name` is the tag without its hash. */
+export async function collectorImage(name: string, log: Log): Promise<string> {
+  const binary = await ensureNativeBinary('otelcol', (line) => log(line));
   const caBundle = await readFile(HOST_CA_BUNDLE);
   const tag = `${name}-${hash(COLLECTOR_DOCKERFILE, COLLECTOR_DEFAULT_CONFIG, binary, caBundle)}`;
   if (await imageExists(tag)) return tag;

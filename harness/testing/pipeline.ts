@@ -1,7 +1,9 @@
-// The real collector (with the project's otel-collector-config.yaml) and the real Jaeger (with
-// jaeger-config.yaml), built from Go modules, moved to free loopback ports with `--set`.
-import { join } from 'node:path';
+// The real collector (with the project's collector/shared.yaml and otel-collector-config.yaml) and the
+// real Jaeger (with jaeger-config.yaml), built from Go modules, with .env's settings, moved to free
+// loopback ports.
+import { configArgs } from '../config-layers.ts';
 import { ensureNativeBinaries } from '../native.ts';
+import { stackEnv } from '../ports.ts';
 import { metricSum } from './metrics.ts';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
 import { freePort, onCore, repoRoot, startProcess, type RunningProcess } from './processes.ts';
@@ -50,7 +52,7 @@ export interface Collector {
 }
 
 export interface CollectorOptions {
-  /** The page's port: the collector's CORS allows that origin. */
+  /** The page's port: the collector's CORS allows that origin; .env's PAGE_PORT by default. */
   pagePort?: number;
   /** Where it sends spans: Jaeger's OTLP/HTTP port on loopback; without one, only to the `debug` exporter. */
   jaegerOtlpPort?: number;
@@ -59,7 +61,7 @@ export interface CollectorOptions {
 }
 
 export async function startCollector({
-  pagePort = 5173,
+  pagePort,
   jaegerOtlpPort,
   ports,
   cpu,
@@ -68,18 +70,15 @@ export async function startCollector({
   const open = ports ?? (await freePorts(COLLECTOR_PORTS));
   const running = await startNative(
     otelcol,
-    [
-      '--config',
-      join(repoRoot, 'otel-collector-config.yaml'),
-      ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
-    ],
+    [...configArgs('collector'), ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]'])],
     {
+      ...(await stackEnv({})),
       COLLECTOR_GRPC_PORT: String(open.grpc),
       COLLECTOR_HTTP_PORT: String(open.http),
       COLLECTOR_BROWSER_PORT: String(open.browser),
       COLLECTOR_HEALTH_PORT: String(open.health),
       COLLECTOR_METRICS_PORT: String(open.metrics),
-      PAGE_PORT: String(pagePort),
+      ...(pagePort ? { PAGE_PORT: String(pagePort) } : {}),
       JAEGER_OTLP_PORT: String(jaegerOtlpPort ?? 0),
     },
     cpu,
@@ -135,8 +134,9 @@ export async function startJaeger({
   const open = ports ?? (await freePorts(JAEGER_PORTS));
   const running = await startNative(
     jaeger,
-    ['--config', join(repoRoot, 'jaeger-config.yaml'), '--set=service::telemetry::metrics::level=none', ...args],
+    [...configArgs('jaeger'), '--set=service::telemetry::metrics::level=none', ...args],
     {
+      ...(await stackEnv({})),
       JAEGER_OTLP_PORT: String(open.otlp),
       JAEGER_UI_PORT: String(open.ui),
       JAEGER_GRPC_QUERY_PORT: String(open.grpcQuery),

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { defaultAddresses } from '../addresses.ts';
 import { repoRoot } from '../native.ts';
+import { portNames } from '../ports.ts';
 
 export { repoRoot };
 
@@ -41,9 +41,9 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** Every address of the stack (.env's and the configs' ports) moved to a free port, as a user would override them. */
+/** Every port of .env (both stacks') moved to a free one, as a user would override them. */
 export async function freeAddresses(): Promise<Record<string, string>> {
-  const names = Object.keys(await defaultAddresses());
+  const names = await portNames();
   return Object.fromEntries(await Promise.all(names.map(async (name) => [name, String(await freePort())])));
 }
 

@@ -4,13 +4,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scaleAddresses } from '../addresses.ts';
 import { bindUrl } from '../app-parts.ts';
 import { openSearchUrls, scaleEnv, scaleParts } from '../scale-stack.ts';
 import { createStack } from '../stack.ts';
 import { metricSum } from './metrics.ts';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from './otlp-receiver.ts';
-import { freePort } from './processes.ts';
+import { freeAddresses } from './processes.ts';
 
 export interface ScaleStackOptions {
   /** OpenSearch nodes: 1 (the default) or 3. */
@@ -89,17 +88,11 @@ export function waitUntilGatewaysDecided(stack: ScaleStack): Promise<void> {
   });
 }
 
-/** Every port variable of the scale path, each on a free loopback port. */
-export async function freeScaleAddresses(): Promise<Record<string, string>> {
-  const names = Object.keys(await scaleAddresses());
-  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, String(await freePort())])));
-}
-
 export async function startScaleStack(options: ScaleStackOptions = {}): Promise<ScaleStack> {
   const { openSearchNodes = 1, keepPercent = 100, routingKey, app = false } = options;
   const env = await scaleEnv({
     ...process.env,
-    ...(await freeScaleAddresses()),
+    ...(await freeAddresses()),
     OPENSEARCH_NODES: String(openSearchNodes),
     TAIL_SAMPLING_KEEP_PERCENT: String(keepPercent),
     ...options.env,

@@ -9,34 +9,42 @@ function refuse(name: string, what: string, value: string): never {
 }
 
 /**
- * The port in `env[name]`. Ports have no fallback here: `.env` at the repository root holds every
- * port with its default, and every start command (npm start, docker compose, the tests) passes it on.
+ * `env[name]`, or `fallback` when unset or empty. Without a fallback the variable must be set: `.env`
+ * at the repository root holds every port and every setting that more than one part reads, with its
+ * default, and every start command (npm start, docker compose, the tests) passes it on.
  */
-export function readPort(env: Env, name: string): number {
-  const value = env[name];
-  if (value === undefined || value === '') {
+function valueOf(env: Env, name: string, fallback?: number): string {
+  const value = env[name] || (fallback === undefined ? undefined : String(fallback));
+  if (value === undefined) {
     throw new Error(
-      `${name} is not set: .env at the repository root holds every port, which npm start and docker compose pass on`,
+      `${name} is not set: .env at the repository root holds it, which npm start and docker compose pass on`,
     );
   }
+  return value;
+}
+
+/** The port in `env[name]`, which must be set: ports have no fallback (see valueOf). */
+export function readPort(env: Env, name: string): number {
+  const value = valueOf(env, name);
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) refuse(name, 'a whole number from 0 to 65535', value);
   return Number(value);
 }
 
-/** The whole number in `env[name]`, at least `min` (1 by default), or `fallback` when unset or empty. */
-export function readCount(env: Env, name: string, fallback: number, min = 1): number {
-  const value = env[name] || String(fallback);
+/** The whole number in `env[name]`, at least `min` (1 by default), or `fallback` when unset or empty (see valueOf). */
+export function readCount(env: Env, name: string, fallback?: number, min = 1): number {
+  const value = valueOf(env, name, fallback);
   if (!/^\d{1,7}$/.test(value) || Number(value) < min) {
-    refuse(name, `a whole number ${min === 0 ? '(0 or more)' : `above ${min - 1}`} such as ${fallback}`, value);
+    const example = fallback === undefined ? '' : ` such as ${fallback}`;
+    refuse(name, `a whole number ${min === 0 ? '(0 or more)' : `above ${min - 1}`}${example}`, value);
   }
   return Number(value);
 }
 
-/** The percentage from 0 to 100 in `env[name]` (decimals allowed), or `fallback` when unset or empty. */
-export function readPercent(env: Env, name: string, fallback: number): number {
-  const value = env[name] || String(fallback);
+/** The percentage from 0 to 100 in `env[name]` (decimals allowed), or `fallback` when unset or empty (see valueOf). */
+export function readPercent(env: Env, name: string, fallback?: number): number {
+  const value = valueOf(env, name, fallback);
   if (!/^\d{1,3}(\.\d+)?$/.test(value) || Number(value) > 100) {
-    refuse(name, `a percentage from 0 to 100 such as ${fallback}`, value);
+    refuse(name, `a percentage from 0 to 100${fallback === undefined ? '' : ` such as ${fallback}`}`, value);
   }
   return Number(value);
 }

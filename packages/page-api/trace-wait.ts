@@ -8,16 +8,17 @@ import { DEFAULT_TRACE_WAIT_SECONDS, TRACE_WAIT_API_PATH, type TraceWait } from 
 
 /**
  * TRACE_WAIT_SECONDS and, with TAIL_SAMPLING=true, the gateways' policy from the same variables
- * scale/gateway.yaml reads; throws an error naming the variable when one is malformed.
+ * scale/gateway.yaml reads, which must then be set (.env holds them); throws an error naming the
+ * variable when one is missing or malformed.
  */
 export function traceWaitSettings(env: Env = process.env): TraceWait {
   const seconds = readCount(env, 'TRACE_WAIT_SECONDS', DEFAULT_TRACE_WAIT_SECONDS);
-  const tailSampling = {
-    decisionWaitSeconds: readCount(env, 'TAIL_SAMPLING_DECISION_WAIT_SECONDS', 10),
-    slowMs: readCount(env, 'TAIL_SAMPLING_SLOW_MS', 1000),
-    keepPercent: readPercent(env, 'TAIL_SAMPLING_KEEP_PERCENT', 100),
-  };
   if (!readSwitch(env, 'TAIL_SAMPLING')) return { seconds };
+  const tailSampling = {
+    decisionWaitSeconds: readCount(env, 'TAIL_SAMPLING_DECISION_WAIT_SECONDS'),
+    slowMs: readCount(env, 'TAIL_SAMPLING_SLOW_MS'),
+    keepPercent: readPercent(env, 'TAIL_SAMPLING_KEEP_PERCENT'),
+  };
   if (seconds <= tailSampling.decisionWaitSeconds) {
     throw new Error(
       `TRACE_WAIT_SECONDS (${seconds}) must be longer than TAIL_SAMPLING_DECISION_WAIT_SECONDS (${tailSampling.decisionWaitSeconds}): the gateways hold every trace that long before they store it`,
