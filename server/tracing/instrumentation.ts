@@ -14,7 +14,7 @@ import { traceIncomingRequests } from './server-span.ts';
 import { readSwitch } from './settings.ts';
 import { traceResponse } from './trace-response.ts';
 
-// Optional: our own SERVER span instead of instrumentation-http's and instrumentation-express's, at a fraction of their cost.
+// Optional: our own SERVER span instead of instrumentation-http's and instrumentation-express's, at about half their cost.
 const leanServerSpan = readSwitch('TRACING_LEAN_SERVER_SPAN');
 // Optional: tries a batch again while the collector is away, instead of dropping it after 5 retries.
 const traceExporter = readSwitch('TRACING_PATIENT_EXPORTER') ? await patientExporter() : undefined;
