@@ -161,7 +161,7 @@ function serverRequest(traces: Trace[]): Uint8Array {
             })),
           },
           {
-            scope: { name: 'server-span' },
+            scope: { name: '@opentelemetry/instrumentation-http' },
             spans: traces.map((trace) => ({
               traceId: bytes(trace.traceId),
               spanId: bytes(trace.serverId),
@@ -174,7 +174,11 @@ function serverRequest(traces: Trace[]): Uint8Array {
                 string('http.request.method', 'GET'),
                 string('url.scheme', 'http'),
                 string('url.path', '/hello'),
+                string('server.address', '127.0.0.1'),
+                int('server.port', 8000),
                 string('client.address', '127.0.0.1'),
+                string('network.peer.address', '127.0.0.1'),
+                int('network.peer.port', 50_000),
                 string('network.protocol.version', '1.1'),
                 string('user_agent.original', USER_AGENT),
                 string('http.route', '/hello'),

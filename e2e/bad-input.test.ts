@@ -1,28 +1,24 @@
-// A corpus of hostile requests against the real server with its tracing preload, sent over raw
-// sockets so that nothing is cleaned up on the way: no crash, no 5xx, plain text only.
+// A corpus of hostile requests against the real server with its tracing preload (the stock SERVER
+// span, and the lean opt-in), sent over raw sockets so that nothing is cleaned up on the way: no
+// crash, no 5xx, plain text only.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { OtlpReceiver } from '@hello-trace/harness/testing/otlp-receiver';
-import { startServer, type RunningProcess } from '@hello-trace/harness/testing/processes';
+import { startServer } from '@hello-trace/harness/testing/processes';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const VALID_TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
 const SCRIPT = '<script>alert(1)</script>';
 
 let receiver: OtlpReceiver;
-let server: RunningProcess;
-let port: number;
 
 before(async () => {
   receiver = new OtlpReceiver({ keepSpans: false });
   await receiver.start();
-  server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-  port = Number(new URL(server.ready[1]).port);
 });
 
 after(async () => {
-  await server?.stop();
   await receiver?.stop();
 });
 
@@ -33,7 +29,7 @@ interface RawResponse {
 }
 
 /** Sends one request exactly as written and reads the whole answer. */
-function send(method: string, path: string, headers: [string, string][]): Promise<RawResponse> {
+function send(port: number, method: string, path: string, headers: [string, string][]): Promise<RawResponse> {
   const head = [
     `${method} ${path} HTTP/1.1`,
     'Host: 127.0.0.1',
@@ -148,20 +144,39 @@ const CORPUS: { label: string; method?: string; path?: string; headers: [string,
   },
 ];
 
-test('no request of the corpus crashes the server or gets a 5xx; answers are plain text', async () => {
-  for (const { label, method = 'GET', path = '/hello', headers } of CORPUS) {
-    const response = await send(method, path, headers);
-    assert.ok(response.status < 500, `${label}: ${response.status}`);
-    assert.equal(response.headers['x-content-type-options'], 'nosniff', `${label}: nosniff`);
-    if (response.body)
-      assert.match(response.headers['content-type'] ?? '', /^text\/plain; charset=utf-8$/, `${label}: content type`);
-    assert.notEqual(response.headers['access-control-allow-origin'], SCRIPT, label);
-    if (label === 'preflight from another origin' || label === 'preflight with a hostile origin') {
-      assert.equal(response.headers['access-control-allow-origin'], undefined, label);
+for (const [setup, env] of [
+  ['the stock SERVER span', {}],
+  ['the lean SERVER span', { TRACING_LEAN_SERVER_SPAN: 'true' }],
+] as const) {
+  test(`with ${setup}, no request of the corpus crashes the server or gets a 5xx; answers are plain text`, async () => {
+    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env });
+    try {
+      const port = Number(new URL(server.ready[1]).port);
+      for (const { label, method = 'GET', path = '/hello', headers } of CORPUS) {
+        const response = await send(port, method, path, headers);
+        assert.ok(response.status < 500, `${label}: ${response.status}`);
+        assert.equal(response.headers['x-content-type-options'], 'nosniff', `${label}: nosniff`);
+        if (response.body)
+          assert.match(
+            response.headers['content-type'] ?? '',
+            /^text\/plain; charset=utf-8$/,
+            `${label}: content type`,
+          );
+        assert.notEqual(response.headers['access-control-allow-origin'], SCRIPT, label);
+        if (label === 'preflight from another origin' || label === 'preflight with a hostile origin') {
+          assert.equal(response.headers['access-control-allow-origin'], undefined, label);
+        }
+      }
+      // Still up, and still tracing.
+      const response = await send(port, 'GET', '/hello', [
+        ['traceparent', VALID_TRACEPARENT],
+        ['baggage', 'name=GoFrame'],
+      ]);
+      assert.equal(response.body, 'hello:GoFrame');
+      assert.match(response.headers.traceresponse ?? '', new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+      assert.equal(server.child.exitCode, null);
+    } finally {
+      await server.stop();
     }
-  }
-  // Still up, and still tracing.
-  const response = await send('GET', '/hello', [['baggage', 'name=GoFrame']]);
-  assert.equal(response.body, 'hello:GoFrame');
-  assert.equal(server.child.exitCode, null);
-});
+  });
+}

@@ -1,7 +1,8 @@
 // The server and the page server run OpenTelemetry JS 3.x; the page stays on the browser 2.x line
 // (no 3.x browser SDK exists yet) in its own npm project, web/. Neither line may leak into the
 // other, the page server's tracing (the server's modules) must load the root's one copy of each
-// package, and the page's bundle must hold one copy of each @opentelemetry package.
+// package, the preloads' loader hook must be the instrumentations' own, and the page's bundle must
+// hold one copy of each @opentelemetry package.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -92,6 +93,8 @@ test("the server's tracing modules, run by the page server, load the root's copy
     '@opentelemetry/exporter-trace-otlp-proto',
     '@opentelemetry/exporter-trace-otlp-http',
     '@opentelemetry/exporter-trace-otlp-grpc',
+    '@opentelemetry/instrumentation-http',
+    'import-in-the-middle',
   ];
   const fromTracing = await resolvedFrom(join(repoRoot, 'server/tracing'), names);
   const fromPageServer = await resolvedFrom(join(repoRoot, 'page-server'), names);
@@ -100,6 +103,15 @@ test("the server's tracing modules, run by the page server, load the root's copy
     assert.ok(fromTracing[index].startsWith(`${rootModules}/${name}/`), `${name}: ${fromTracing[index]}`);
     assert.equal(fromPageServer[index], fromTracing[index], name);
   }
+});
+
+test('the loader hook the preloads register is the import-in-the-middle that the instrumentations hook modules through', async () => {
+  // With two copies, the hook would wrap no module for the instrumentations, and nothing would say so.
+  const [fromInstrumentation] = await resolvedFrom(join(repoRoot, 'node_modules/@opentelemetry/instrumentation'), [
+    'import-in-the-middle',
+  ]);
+  const [fromTracing] = await resolvedFrom(join(repoRoot, 'server/tracing'), ['import-in-the-middle']);
+  assert.equal(fromInstrumentation, fromTracing);
 });
 
 test('the built page bundles one copy of each @opentelemetry package', async () => {

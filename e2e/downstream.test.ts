@@ -216,13 +216,14 @@ test("the exporters' own requests are never traced", async () => {
   assert.deepEqual(exports, [], 'no span of an export');
 });
 
-// In the hello server, the exporter's `await import('http')` gets the unpatched `request` (README,
-// Outgoing calls). An app that loads http first through the loader hook gets an instrumented one
-// there too: its exports are untraced as the SDK suppresses tracing around each, retries included.
+// The exporter loads http with import() once the preload's loader hook is in place, so the request
+// it gets may be instrumented: its exports stay untraced all the same, as the SDK suppresses tracing
+// around each, the retries on a timer included.
 const TICKS = `import { trace } from '@opentelemetry/api';
+console.log('ticking');
 setInterval(() => trace.getTracer('ticks').startSpan('Tick').end(), 100);`;
 
-test("an export tried again on a timer stays untraced where the exporter's http is instrumented", async () => {
+test('an export tried again on a timer stays untraced', async () => {
   const port = await freePort();
   const late = new OtlpReceiver();
   const ticks = await startProcess(
@@ -230,14 +231,9 @@ test("an export tried again on a timer stays untraced where the exporter's http 
     ['--env-file=otel.env', '--import', './tracing/instrumentation.ts', '--input-type=module', '--eval', TICKS],
     {
       cwd: join(repoRoot, 'server'),
-      env: {
-        OTEL_SERVICE_NAME: 'ticks',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-        OTEL_EXPORTER_OTLP_TIMEOUT: '300',
-        // Registers the loader hook.
-        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'express',
-      },
-      readyPattern: /is the collector running\?/,
+      // No collector until 1.5 s in: the first exports are tried again (server/otel.env's timeout).
+      env: { OTEL_SERVICE_NAME: 'ticks', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+      readyPattern: /ticking/,
     },
   );
   try {

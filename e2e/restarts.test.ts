@@ -55,8 +55,8 @@ test(
       assert.ok(load.answered.length > 3_000, `only ${load.answered.length} answers`);
       await assertAllInJaeger(jaeger, load.answered);
       assert.ok(rssPeak - rssBefore < 100, `the server's RSS grew ${(rssPeak - rssBefore).toFixed(0)} MiB`);
-      // It says what is wrong, and when it is over.
-      assert.match(server.output(), /is the collector running\?.*\n(.*\n)*.*accepts spans again/);
+      // The exporter's own retries (server/otel.env) outlast the outage: no batch was given up.
+      assert.doesNotMatch(server.output(), /OpenTelemetry:/);
       assert.equal(droppedSpansLogged(server.output()), 0, 'spans dropped');
       console.log(
         `# ${load.answered.length} requests, all traces complete; RSS ${rssBefore.toFixed(0)} → ${rssPeak.toFixed(0)} MiB`,

@@ -2,25 +2,38 @@ import assert from 'node:assert/strict';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { test } from 'node:test';
+import { INVALID_SPAN_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import { documentWithTraceparent, isDocumentRequest } from './document.ts';
 
 const HTML = '<!doctype html>\n<html>\n  <head>\n    <title>page</title>\n  </head>\n  <body></body>\n</html>\n';
-const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const SPAN_ID = 'b7ad6b7169203331';
 
 function requestFor(method: string, url: string): IncomingMessage {
   return Object.assign(new IncomingMessage(new Socket()), { method, url });
 }
 
-test('the traceparent goes in a meta tag before </head>, and nothing else changes', () => {
-  const html = documentWithTraceparent(HTML, 'index.html')(TRACEPARENT);
-  const tag = `  <meta name="traceparent" content="${TRACEPARENT}" />\n  `;
-  assert.equal(html, HTML.replace('</head>', `${tag}</head>`));
+test("the span's traceparent goes in a meta tag before </head>, and nothing else changes", () => {
+  const render = documentWithTraceparent(HTML, 'index.html');
+  for (const [traceFlags, flags] of [
+    [TraceFlags.SAMPLED, '01'],
+    [TraceFlags.NONE, '00'],
+  ] as const) {
+    const html = render({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags });
+    const tag = `  <meta name="traceparent" content="00-${TRACE_ID}-${SPAN_ID}-${flags}" />\n  `;
+    assert.equal(html, HTML.replace('</head>', `${tag}</head>`));
+  }
 });
 
-test('anything but a well-formed traceparent leaves the document as built', () => {
+test('no span, or an invalid one, leaves the document as built', () => {
   const render = documentWithTraceparent(HTML, 'index.html');
-  for (const value of [undefined, '', `${TRACEPARENT}"><script>alert(1)</script>`, TRACEPARENT.toUpperCase()]) {
-    assert.equal(render(value), HTML, String(value));
+  for (const span of [
+    undefined,
+    INVALID_SPAN_CONTEXT,
+    { traceId: `${TRACE_ID.slice(1)}"`, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED },
+    { traceId: TRACE_ID, spanId: '"><script>', traceFlags: TraceFlags.SAMPLED },
+  ]) {
+    assert.equal(render(span), HTML, JSON.stringify(span));
   }
 });
 

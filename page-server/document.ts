@@ -2,8 +2,7 @@
 // `<meta name="traceparent" content="00-<trace id>-<span id>-<flags>">`, which the browser's
 // @opentelemetry/instrumentation-document-load reads, so that the page load continues that trace.
 import type { IncomingMessage } from 'node:http';
-
-const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+import { isSpanContextValid, type SpanContext } from '@opentelemetry/api';
 
 /** GET or HEAD of `/` or `/index.html` (however encoded, with any query): the requests answered with the document. */
 export function isDocumentRequest(request: IncomingMessage): boolean {
@@ -17,16 +16,21 @@ export function isDocumentRequest(request: IncomingMessage): boolean {
 }
 
 /**
- * The document `html` (read from `file`) as a function of the traceparent that names its SERVER
- * span: the meta tag goes before `</head>`, and only a well-formed traceparent goes in it. Throws
- * when the document has no `</head>`.
+ * The document `html` (read from `file`) as a function of the context of the SERVER span that sends
+ * it: the meta tag goes before `</head>`, and only a valid span context goes in it. Throws when the
+ * document has no `</head>`.
  */
-export function documentWithTraceparent(html: string, file: string): (traceparent: string | undefined) => string {
+export function documentWithTraceparent(html: string, file: string): (span: SpanContext | undefined) => string {
   const headEnd = html.search(/<\/head>/i);
   if (headEnd === -1) throw new Error(`${file} has no </head>, before which each page load's traceparent goes`);
   const [head, rest] = [html.slice(0, headEnd), html.slice(headEnd)];
-  return (traceparent) =>
-    traceparent && TRACEPARENT.test(traceparent)
-      ? `${head}  <meta name="traceparent" content="${traceparent}" />\n  ${rest}`
+  return (span) =>
+    span && isSpanContextValid(span)
+      ? `${head}  <meta name="traceparent" content="${traceparentOf(span)}" />\n  ${rest}`
       : html;
+}
+
+/** `00-<trace id>-<span id>-<flags>`, as W3C Trace Context writes a span context. */
+function traceparentOf({ traceId, spanId, traceFlags }: SpanContext): string {
+  return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }

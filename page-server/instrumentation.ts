@@ -1,26 +1,36 @@
-// Preloaded with `node --import`: the page server's SERVER span of each page load, with the server's
-// tracing modules. Everything else (service name, exporter, sampler) comes from the OTEL_* variables.
+// Preloaded with `node --import`: the page server's SERVER span of each page load, from the stock
+// instrumentation-http, with the server's tracing modules. Everything else (service name, exporter,
+// sampler; OTEL_PROPAGATORS=none, so that no visitor's traceparent is continued) comes from the OTEL_* variables.
+import { register as registerLoaderHooks } from 'import-in-the-middle/register-hooks.mjs';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { flushOnExit } from '@hello-trace/node-tracing/flush-on-exit';
 import { patientExporter } from '@hello-trace/node-tracing/patient-exporter';
 import { logErrorsPlainly } from '@hello-trace/node-tracing/plain-errors';
-import { traceIncomingRequests } from '@hello-trace/node-tracing/server-span';
+import { readSwitch } from '@hello-trace/node-tracing/settings';
 import { traceResponse } from '@hello-trace/node-tracing/trace-response';
 import { isDocumentRequest } from './document.ts';
 
-// Tries a batch again while the collector is away, instead of dropping it after 5 retries.
-const traceExporter = await patientExporter();
-const sdk = new NodeSDK({ traceExporter, instrumentations: [] });
+// Optional: tries a batch again while the collector is away, instead of dropping it after 5 retries.
+const traceExporter = readSwitch('TRACING_PATIENT_EXPORTER') ? await patientExporter() : undefined;
+
+// The page server is an ES module: this loader hook lets instrumentation-http patch the node:http it imports.
+registerLoaderHooks();
+const sdk = new NodeSDK({
+  traceExporter,
+  instrumentations: [
+    new HttpInstrumentation({
+      // Only the document starts a trace: its assets, health checks and the page's own polls do not.
+      ignoreIncomingRequestHook: (request) => !isDocumentRequest(request),
+      // Its own calls (the relay to the collector, Jaeger's API) belong to no page load.
+      disableOutgoingRequestInstrumentation: true,
+      // Names the SERVER span in Server-Timing (and traceresponse); the page names it in its meta tag.
+      responseHook: traceResponse,
+    }),
+  ],
+});
 sdk.start();
 
-traceIncomingRequests({
-  // Only the document starts a trace: its assets, health checks and the page's own polls do not.
-  isUntraced: (request) => !isDocumentRequest(request),
-  // A public edge: a visitor's traceparent neither joins someone else's trace nor switches tracing off.
-  startsTrace: () => true,
-  // Names the SERVER span in Server-Timing (and traceresponse); the page names it in its meta tag.
-  onStart: traceResponse,
-});
 // The SDK's errors, such as a failed export, in one plain line that names where spans go.
 logErrorsPlainly();
 // Sends the last spans once the page server has drained, or at once on SIGTERM/SIGINT.

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { trace, type SpanContext } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { handleJaegerRequest } from '@hello-trace/page-api/jaeger-proxy';
 import { answerTraceWait } from '@hello-trace/page-api/trace-wait';
@@ -46,7 +46,7 @@ export function createPageServer({ pageDir, jaegerUrl, relay, traceWait }: PageS
   });
 }
 
-function readDocument(pageDir: string): (traceparent: string | undefined) => string {
+function readDocument(pageDir: string): (span: SpanContext | undefined) => string {
   const indexFile = join(pageDir, 'index.html');
   let html: string;
   try {
@@ -84,12 +84,11 @@ function fileServer(pageDir: string) {
 function sendDocument(
   request: IncomingMessage,
   response: ServerResponse,
-  renderDocument: (traceparent: string | undefined) => string,
+  renderDocument: (span: SpanContext | undefined) => string,
 ): void {
-  trace.getActiveSpan()?.setAttribute(ATTR_HTTP_ROUTE, '/').updateName(`${request.method} /`);
-  const carrier: { traceparent?: string } = {};
-  propagation.inject(context.active(), carrier);
-  const html = renderDocument(carrier.traceparent);
+  const span = trace.getActiveSpan();
+  span?.setAttribute(ATTR_HTTP_ROUTE, '/').updateName(`${request.method} /`);
+  const html = renderDocument(span?.spanContext());
   response.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),

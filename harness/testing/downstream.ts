@@ -37,6 +37,7 @@ export function assertDownstreamTrace(
   assert.equal(handler.attributes['app.baggage.name'], name);
 
   assert.equal(call.parentSpanId, handler.spanId);
+  assert.equal(call.scope, '@opentelemetry/instrumentation-undici', 'the CLIENT span of fetch');
   assert.equal(call.kind, SpanKind.CLIENT);
   assert.equal(call.status.code, StatusCode.UNSET);
   assert.equal(call.attributes['url.full'], `${greeterUrl}/greeting`);
@@ -45,6 +46,7 @@ export function assertDownstreamTrace(
 
   assert.equal(greeterSpan.parentSpanId, call.spanId, "the greeter continues the server's trace");
   assert.equal(greeterSpan.kind, SpanKind.SERVER);
+  assert.equal(greeterSpan.scope, '@opentelemetry/instrumentation-http', "the greeter's SERVER span is the stock one");
   assert.equal(greeterSpan.attributes['http.route'], '/greeting');
   assert.equal(greeterSpan.attributes['http.response.status_code'], 200);
 

@@ -1,36 +1,53 @@
 // Preloaded with `node --import` so that tracing starts before the app loads http and express.
 // Everything else (service name, exporter, sampler, propagators, batching) comes from the OTEL_* variables.
+import type { IncomingMessage } from 'node:http';
+import { register as registerLoaderHooks } from 'import-in-the-middle/register-hooks.mjs';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { enabledInstrumentations } from './enabled-instrumentations.ts';
 import { flushOnExit } from './flush-on-exit.ts';
-import { officialInstrumentations } from './official-instrumentations.ts';
-import { outgoingCalls } from './outgoing-calls.ts';
 import { patientExporter } from './patient-exporter.ts';
 import { logErrorsPlainly } from './plain-errors.ts';
-import { traceIncomingRequests, type ServerSpanHooks } from './server-span.ts';
+import { traceIncomingRequests } from './server-span.ts';
+import { readSwitch } from './settings.ts';
 import { traceResponse } from './trace-response.ts';
 
-// The SERVER span of each request, ours or the official one: which requests get none, what it adds.
-const serverSpans: ServerSpanHooks = {
-  // Health checks and CORS preflights carry no trace context: each would only add a root trace.
-  isUntraced: (request) => request.method === 'OPTIONS' || request.url === '/healthz',
-  // Names the SERVER span in the answer (traceresponse, Server-Timing), so that the page can link to it.
-  onStart: traceResponse,
-};
-// OTEL_NODE_ENABLED_INSTRUMENTATIONS=http,express: the official SERVER span, and Express's spans.
-const official = await officialInstrumentations(serverSpans);
-// Tries a batch again while the collector is away, instead of dropping it after 5 retries.
-const traceExporter = await patientExporter();
+// Optional: our own SERVER span instead of instrumentation-http's and instrumentation-express's, at about half their cost.
+const leanServerSpan = readSwitch('TRACING_LEAN_SERVER_SPAN');
+// Optional: tries a batch again while the collector is away, instead of dropping it after 5 retries.
+const traceExporter = readSwitch('TRACING_PATIENT_EXPORTER') ? await patientExporter() : undefined;
 
+// Health checks and CORS preflights carry no trace context: each would only add a root trace.
+const isUntraced = (request: IncomingMessage) => request.method === 'OPTIONS' || request.url === '/healthz';
+
+// The app is an ES module: this loader hook lets the instrumentations patch the modules it imports.
+registerLoaderHooks();
 const sdk = new NodeSDK({
   traceExporter,
-  // Outgoing http requests and fetch, each a CLIENT span that carries the trace on.
-  instrumentations: [...official, ...outgoingCalls(official)],
+  // OTEL_NODE_ENABLED_INSTRUMENTATIONS and OTEL_NODE_DISABLED_INSTRUMENTATIONS choose among these.
+  instrumentations: enabledInstrumentations({
+    // The SERVER span of each request, and a CLIENT span for each outgoing node:http request.
+    http: () =>
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: isUntraced,
+        disableIncomingRequestInstrumentation: leanServerSpan,
+        // Optional: names the SERVER span in the answer (traceresponse, Server-Timing), for the page to link to it.
+        responseHook: traceResponse,
+      }),
+    // Names the SERVER span after the route (http.route), with no span per middleware or handler.
+    express: leanServerSpan
+      ? undefined
+      : () => new ExpressInstrumentation({ ignoreLayersType: Object.values(ExpressLayerType) }),
+    // A CLIENT span for each fetch.
+    undici: () => new UndiciInstrumentation(),
+  }),
 });
 sdk.start();
 
-// Our own SERVER span of each request: the spans instrumentation-http gives, at a fraction of its cost.
-if (official.length === 0) traceIncomingRequests(serverSpans);
-// The SDK's errors, such as a failed export, in one plain line that names where spans go.
+if (leanServerSpan) traceIncomingRequests({ isUntraced, onStart: traceResponse });
+// Optional: the SDK's errors, such as a failed export, in one plain line that names where spans go.
 logErrorsPlainly();
 // Sends the last spans once the app has drained, or at once on SIGTERM/SIGINT if the app has no handler.
 flushOnExit(sdk, { onSignal: () => traceExporter?.stopWaiting() });

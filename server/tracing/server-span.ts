@@ -20,28 +20,22 @@ export interface ServerSpanHooks {
   isUntraced(request: IncomingMessage): boolean;
   /** Runs as each recorded SERVER span starts, before the app sees the request. */
   onStart(span: Span, response: ServerResponse): void;
-  /**
-   * Requests whose SERVER span starts a trace of its own, whatever trace context they carry: at a
-   * public edge, a visitor's `traceparent` must neither join someone else's trace nor switch tracing off.
-   * Without it, every request continues the trace it names. Only our own SERVER span reads it, not
-   * instrumentation-http's.
-   */
-  startsTrace?(request: IncomingMessage): boolean;
 }
 
 /**
- * The SERVER span of each request, started from `http.Server`'s `request` event: the spans and
- * attributes of `@opentelemetry/instrumentation-http` that a server needs, at a fraction of its
- * cost per request (README, Performance). An unsampled request only gets its context propagated.
+ * The lean SERVER span of each request (TRACING_LEAN_SERVER_SPAN=true), started from `http.Server`'s
+ * `request` event: the span and the attributes of `@opentelemetry/instrumentation-http` that a server
+ * needs, named after Express's route without `@opentelemetry/instrumentation-express`, at a fraction
+ * of their cost per request (README.md). An unsampled request only gets its context propagated.
  */
-export function traceIncomingRequests({ isUntraced, onStart, startsTrace }: ServerSpanHooks): void {
+export function traceIncomingRequests({ isUntraced, onStart }: ServerSpanHooks): void {
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return;
   const tracer = trace.getTracer('server-span');
   const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
   Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
     const [request, response] = args as [IncomingMessage, ServerResponse];
     if (event !== 'request' || isUntraced(request)) return emit.call(this, event, ...args);
-    const parent = startsTrace?.(request) ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const method = methodOf(request);
     const span = tracer.startSpan(spanName(method), { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) {

@@ -36,3 +36,10 @@ test('a span that is not recorded is not named', () => {
   assert.equal(traceresponse, undefined);
   assert.equal(timing, undefined);
 });
+
+test("the response to an outgoing request is left alone: instrumentation-http's responseHook sees both", () => {
+  const span = new TracerProvider({ sampler: new AlwaysOnSampler() }).getTracer('test').startSpan('GET');
+  const response = new IncomingMessage(new Socket());
+  traceResponse(span, response);
+  assert.deepEqual(response.headers, {});
+});
