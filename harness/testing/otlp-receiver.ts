@@ -7,6 +7,8 @@ import protobuf from 'protobufjs';
 
 export interface ReceivedSpan {
   service: string;
+  /** The instrumentation scope that made it, such as @opentelemetry/instrumentation-http. */
+  scope: string;
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -198,6 +200,7 @@ export function toReceivedSpans(request: OtlpRequest): ReceivedSpan[] {
     return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans) =>
       (scopeSpans.spans ?? []).map((span) => ({
         service: String(resource['service.name']),
+        scope: scopeSpans.scope?.name ?? '',
         traceId: toHex(span.traceId),
         spanId: toHex(span.spanId),
         parentSpanId: toHex(span.parentSpanId),
