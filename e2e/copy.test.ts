@@ -34,13 +34,24 @@ after(async () => {
 });
 
 /** The packages of the README's `npm install --save-exact …` command, and the overrides it asks for. */
-async function readmeSetUp(folder: string): Promise<{ packages: string[]; overrides: Record<string, string> }> {
+async function readmeSetUp(folder: string): Promise<{ packages: string[]; overrides: Record<string, unknown> }> {
   const readme = await readFile(join(repoRoot, folder, 'README.md'), 'utf8');
   const command = readme.match(/npm install --save-exact ([^`]*?)\n```/s)?.[1];
   assert.ok(command, `${folder}/README.md has no npm install --save-exact command`);
   const packages = command.split(/[\s\\]+/).filter(Boolean);
-  const overrides = readme.match(/"overrides": (\{[^}]*\})/)?.[1];
-  return { packages, overrides: overrides ? (JSON.parse(overrides) as Record<string, string>) : {} };
+  return { packages, overrides: readmeOverrides(readme) };
+}
+
+/** The object after `"overrides": ` in the README, braces balanced; none when it asks for none. */
+function readmeOverrides(readme: string): Record<string, unknown> {
+  const start = readme.indexOf('"overrides": {');
+  if (start === -1) return {};
+  let depth = 0;
+  for (let end = readme.indexOf('{', start); end < readme.length; end++) {
+    depth += readme[end] === '{' ? 1 : readme[end] === '}' ? -1 : 0;
+    if (depth === 0) return JSON.parse(readme.slice(readme.indexOf('{', start), end + 1)) as Record<string, unknown>;
+  }
+  throw new Error('the README\'s "overrides" object never closes');
 }
 
 /** The exact version of `name` that the repository's own `project` pins: the app's framework. */
