@@ -24,8 +24,6 @@ export interface EngineProcess {
   cwd: string;
   /** True once the process serves; false, never an error, before that. */
   ready(): Promise<boolean>;
-  /** Its own log file, if it keeps one besides what it prints. */
-  logFile?: string;
 }
 
 type Addresses = Record<string, string | undefined>;
@@ -348,7 +346,6 @@ export async function openSearchNodes(
           OPENSEARCH_JAVA_OPTS: `-Xms${heapMiB}m -Xmx${heapMiB}m`,
         },
         cwd: folder,
-        logFile: join(folder, 'logs/hello-trace.log'),
         ready: () => openSearchNodeReady(urls, n),
       };
     }),
