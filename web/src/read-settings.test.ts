@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readSettings } from './read-settings.ts';
 
-const ADDRESSES = { VITE_SERVER_URL: 'http://localhost:9100', VITE_JAEGER_UI_URL: 'http://localhost:9200' };
+const ADDRESSES = {
+  VITE_SERVER_URL: 'http://localhost:9100',
+  VITE_JAEGER_UI_URL: 'http://localhost:9200',
+  VITE_OTEL_SERVICE_NAME: 'hello-web',
+};
 
-test('with only the addresses, the rest has its defaults, and the spans go to the page origin', () => {
+test('with only what .env holds, the rest has its defaults, and the spans go to the page origin', () => {
   const settings = readSettings(ADDRESSES, 'http://localhost:9000');
   assert.deepEqual(settings, {
     serverUrl: 'http://localhost:9100',
@@ -58,6 +62,10 @@ test('an address without a safe default is required, and the error names it and 
   assert.throws(
     () => readSettings({ VITE_SERVER_URL: ADDRESSES.VITE_SERVER_URL, VITE_JAEGER_UI_URL: '' }, 'http://localhost:9000'),
     /^Error: VITE_JAEGER_UI_URL is not set: web\/vite.config.ts sets it from JAEGER_UI_PORT in .env/,
+  );
+  assert.throws(
+    () => readSettings({ ...ADDRESSES, VITE_OTEL_SERVICE_NAME: '' }, 'http://localhost:9000'),
+    /^Error: VITE_OTEL_SERVICE_NAME is not set: .env at the repository root holds it/,
   );
 });
 

@@ -26,7 +26,7 @@ export function readSettings(env: Env, pageOrigin: string): Settings {
     jaegerUiUrl: readUrl(env, 'VITE_JAEGER_UI_URL', notSet('VITE_JAEGER_UI_URL', 'JAEGER_UI_PORT')),
     stack: readChoice(env, 'VITE_STACK', ['npm', 'compose'], 'npm'),
     tracing: {
-      serviceName: env.VITE_OTEL_SERVICE_NAME || 'hello-web',
+      serviceName: readName(env, 'VITE_OTEL_SERVICE_NAME'),
       tracesUrl: readUrl(env, 'VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', () => defaultTracesUrl(pageOrigin)),
       // Trace headers go to the server only, never to other origins.
       traceHeaderOrigins: [new URL(serverUrl).origin],
@@ -43,6 +43,13 @@ export function readSettings(env: Env, pageOrigin: string): Settings {
       },
     },
   };
+}
+
+/** The page's service name, which .env holds for the page and the collector alike. */
+function readName(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set: .env at the repository root holds it, which Vite reads`);
+  return value;
 }
 
 /** For an address with no safe default: vite.config.ts sets it from a port in .env. */

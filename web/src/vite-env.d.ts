@@ -8,7 +8,7 @@ interface ImportMetaEnv {
   readonly VITE_JAEGER_UI_URL?: string;
   /** How the stack runs, npm or compose, for the hints when the server does not answer. Default: npm. */
   readonly VITE_STACK?: 'npm' | 'compose';
-  /** The page's service.name. Default: hello-web. */
+  /** The page's service.name. Required: .env holds it (hello-web), for the collector too. */
   readonly VITE_OTEL_SERVICE_NAME?: string;
   /** Where the page sends its spans. Default: /v1/traces on the page's own origin, which the page server relays. */
   readonly VITE_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
