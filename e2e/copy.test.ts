@@ -19,6 +19,8 @@ import { repoRoot, startProcess } from '@hello-trace/harness/testing/processes';
 
 const run = promisify(execFile);
 const NPM_INSTALL = ['install', '--save-exact', '--no-audit', '--no-fund', '--loglevel=error'];
+/** npm retries a registry that does not answer for minutes; the test says so well within its own time. */
+const INSTALL_TIMEOUT_MS = 120_000;
 
 let receiver: OtlpReceiver;
 const projects: string[] = [];
@@ -96,7 +98,11 @@ async function copyInto(folder: string, into: string, appPackages: string[]): Pr
     recursive: true,
     filter: (source) => !source.includes('node_modules'),
   });
-  await run('npm', [...NPM_INSTALL, ...packages, ...appPackages], { cwd: project });
+  await run('npm', [...NPM_INSTALL, ...packages, ...appPackages], { cwd: project, timeout: INSTALL_TIMEOUT_MS }).catch(
+    (error: Error & { stderr?: string }) => {
+      throw new Error(`npm install in ${project} failed: ${error.stderr?.trim() || error.message}`, { cause: error });
+    },
+  );
   return project;
 }
 
