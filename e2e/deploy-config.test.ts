@@ -93,6 +93,7 @@ interface ComposeService {
   command?: string[];
   ports?: { host_ip: string }[];
   volumes?: { type: string; source: string; target: string }[];
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 
 /** A compose file as compose resolves it, with the repository's .env, as the files' first lines say to run them. */
@@ -134,6 +135,14 @@ for (const [file, roles] of Object.entries(COMPOSE_ROLES)) {
       const args = Object.keys(service.build?.args ?? {});
       assert.ok(!args.some((arg) => arg.endsWith('IMAGE')), `${name} passes no image as a build argument`);
       for (const port of service.ports ?? []) assert.equal(port.host_ip, '127.0.0.1', `${name} publishes on loopback`);
+    }
+  });
+
+  test(`${file}: every service rotates its log, so that a long run cannot fill the disk`, async () => {
+    for (const [name, { logging }] of Object.entries(await resolved(file))) {
+      assert.equal(logging?.driver, 'json-file', `${name} logs with the json-file driver`);
+      assert.match(logging.options?.['max-size'] ?? '', /^\d+[km]$/, `${name}'s log has a max-size`);
+      assert.match(logging.options?.['max-file'] ?? '', /^\d+$/, `${name}'s log has a max-file`);
     }
   });
 
