@@ -53,6 +53,13 @@ const defined = (config: Config, kind: Kind) => new Set(Object.keys(config[kind]
 /** What every collector role shares: a role may leave what it alone defines unused, as another role uses it. */
 const SHARED = 'collector/shared.yaml';
 
+/**
+ * Defined for troubleshooting, used by no pipeline unless someone turns it on (docs/troubleshooting.md):
+ * `debug` writes a line per batch, which would grow the log with the traffic.
+ */
+const ON_DEMAND = { kind: 'exporters', name: 'debug' } as const;
+const onDemand = (kind: Kind, name: string) => kind === ON_DEMAND.kind && name === ON_DEMAND.name;
+
 for (const [role, { binary, files }] of Object.entries(ROLES)) {
   test(`${role} (${files.join(' + ')}) uses exactly the components it defines`, async () => {
     const config = await layered(files);
@@ -61,9 +68,16 @@ for (const [role, { binary, files }] of Object.entries(ROLES)) {
     for (const kind of KINDS) {
       for (const name of uses[kind])
         assert.ok(defined(config, kind).has(name), `${kind}: ${name} is used, not defined`);
-      for (const name of [...defined(config, kind)].filter((candidate) => !uses[kind].has(candidate))) {
+      const unused = [...defined(config, kind)].filter((name) => !uses[kind].has(name) && !onDemand(kind, name));
+      for (const name of unused) {
         assert.ok(!defined(own, kind).has(name), `${kind}: ${name} is defined in ${files.join(' + ')}, not used`);
       }
+    }
+  });
+
+  test(`${role}: no pipeline writes a line per batch (${ON_DEMAND.name}) by default`, async () => {
+    for (const [name, pipeline] of Object.entries((await layered(files)).service?.pipelines ?? {})) {
+      assert.ok(!pipeline[ON_DEMAND.kind]?.includes(ON_DEMAND.name), `${name} uses ${ON_DEMAND.name}`);
     }
   });
 
