@@ -1,20 +1,24 @@
 // A corpus of hostile requests against the real server with its tracing preload (the stock SERVER
 // span, and the lean opt-in), sent over raw sockets so that nothing is cleaned up on the way: no
-// crash, no 5xx, plain text only.
+// crash, no 5xx, plain text only; and a caller who fills a trace of its choosing with long values.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { OtlpReceiver } from '@hello-trace/harness/testing/otlp-receiver';
+import { OtlpReceiver, SpanKind } from '@hello-trace/harness/testing/otlp-receiver';
 import { startServer } from '@hello-trace/harness/testing/processes';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const CHOSEN_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+/** What the tracing keeps of a value the caller chooses (caller-values.ts). */
+const CALLER_VALUE_LIMIT = 1024;
+const long = (length: number) => 'a'.repeat(length);
 const VALID_TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
 const SCRIPT = '<script>alert(1)</script>';
 
 let receiver: OtlpReceiver;
 
 before(async () => {
-  receiver = new OtlpReceiver({ keepSpans: false });
+  receiver = new OtlpReceiver();
   await receiver.start();
 });
 
@@ -174,6 +178,49 @@ for (const [setup, env] of [
       ]);
       assert.equal(response.body, 'hello:GoFrame');
       assert.match(response.headers.traceresponse ?? '', new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
+      assert.equal(server.child.exitCode, null);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+for (const [setup, env] of [
+  ['the stock SERVER span', {}],
+  ['the lean SERVER span', { TRACING_LEAN_SERVER_SPAN: 'true' }],
+] as const) {
+  test(`with ${setup}, 20 requests with long values in one chosen trace keep each value to 1 KiB`, async () => {
+    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env });
+    try {
+      const port = Number(new URL(server.ready[1]).port);
+      const seen = receiver.spans.length;
+      // Near Node's 16 KiB of headers: a query, a user agent and the addresses a proxy would set.
+      for (let request = 0; request < 20; request++) {
+        const response = await send(port, 'GET', `/hello?pad=${long(6000)}`, [
+          ['traceparent', `00-${CHOSEN_TRACE_ID}-${(request + 1).toString(16).padStart(16, '0')}-01`],
+          ['user-agent', long(4000)],
+          ['x-forwarded-for', long(2000)],
+          ['x-forwarded-host', long(2000)],
+        ]);
+        assert.equal(response.status, 200);
+      }
+      const inTrace = () => receiver.spans.slice(seen).filter((span) => span.traceId === CHOSEN_TRACE_ID);
+      await receiver.waitFor(() => inTrace().length === 40);
+      // What the 20 requests put into the trace: their 40 spans, at most 6 KiB each request.
+      const bytes = inTrace().reduce((sum, span) => sum + JSON.stringify(span).length, 0);
+      assert.ok(bytes <= 20 * 6 * 1024, `the trace holds ${bytes} bytes`);
+      for (const span of inTrace()) {
+        for (const [key, value] of Object.entries(span.attributes)) {
+          if (typeof value === 'string')
+            assert.ok(value.length <= CALLER_VALUE_LIMIT, `${span.name}: ${key} has ${value.length} characters`);
+        }
+      }
+      const serverSpan = inTrace().find((span) => span.kind === SpanKind.SERVER)!;
+      assert.equal(serverSpan.attributes['url.query'], `pad=${long(CALLER_VALUE_LIMIT - 'pad='.length)}`);
+      assert.equal(serverSpan.attributes['user_agent.original'], long(CALLER_VALUE_LIMIT));
+
+      const response = await send(port, 'GET', '/hello', [['baggage', 'name=GoFrame']]);
+      assert.equal(response.body, 'hello:GoFrame');
       assert.equal(server.child.exitCode, null);
     } finally {
       await server.stop();

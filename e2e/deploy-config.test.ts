@@ -53,6 +53,13 @@ const defined = (config: Config, kind: Kind) => new Set(Object.keys(config[kind]
 /** What every collector role shares: a role may leave what it alone defines unused, as another role uses it. */
 const SHARED = 'collector/shared.yaml';
 
+/**
+ * Defined for troubleshooting, used by no pipeline unless someone turns it on (docs/troubleshooting.md):
+ * `debug` writes a line per batch, which would grow the log with the traffic.
+ */
+const ON_DEMAND = { kind: 'exporters', name: 'debug' } as const;
+const onDemand = (kind: Kind, name: string) => kind === ON_DEMAND.kind && name === ON_DEMAND.name;
+
 for (const [role, { binary, files }] of Object.entries(ROLES)) {
   test(`${role} (${files.join(' + ')}) uses exactly the components it defines`, async () => {
     const config = await layered(files);
@@ -61,9 +68,16 @@ for (const [role, { binary, files }] of Object.entries(ROLES)) {
     for (const kind of KINDS) {
       for (const name of uses[kind])
         assert.ok(defined(config, kind).has(name), `${kind}: ${name} is used, not defined`);
-      for (const name of [...defined(config, kind)].filter((candidate) => !uses[kind].has(candidate))) {
+      const unused = [...defined(config, kind)].filter((name) => !uses[kind].has(name) && !onDemand(kind, name));
+      for (const name of unused) {
         assert.ok(!defined(own, kind).has(name), `${kind}: ${name} is defined in ${files.join(' + ')}, not used`);
       }
+    }
+  });
+
+  test(`${role}: no pipeline writes a line per batch (${ON_DEMAND.name}) by default`, async () => {
+    for (const [name, pipeline] of Object.entries((await layered(files)).service?.pipelines ?? {})) {
+      assert.ok(!pipeline[ON_DEMAND.kind]?.includes(ON_DEMAND.name), `${name} uses ${ON_DEMAND.name}`);
     }
   });
 
@@ -93,6 +107,7 @@ interface ComposeService {
   command?: string[];
   ports?: { host_ip: string }[];
   volumes?: { type: string; source: string; target: string }[];
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 
 /** A compose file as compose resolves it, with the repository's .env, as the files' first lines say to run them. */
@@ -134,6 +149,14 @@ for (const [file, roles] of Object.entries(COMPOSE_ROLES)) {
       const args = Object.keys(service.build?.args ?? {});
       assert.ok(!args.some((arg) => arg.endsWith('IMAGE')), `${name} passes no image as a build argument`);
       for (const port of service.ports ?? []) assert.equal(port.host_ip, '127.0.0.1', `${name} publishes on loopback`);
+    }
+  });
+
+  test(`${file}: every service rotates its log, so that a long run cannot fill the disk`, async () => {
+    for (const [name, { logging }] of Object.entries(await resolved(file))) {
+      assert.equal(logging?.driver, 'json-file', `${name} logs with the json-file driver`);
+      assert.match(logging.options?.['max-size'] ?? '', /^\d+[km]$/, `${name}'s log has a max-size`);
+      assert.match(logging.options?.['max-file'] ?? '', /^\d+$/, `${name}'s log has a max-file`);
     }
   });
 

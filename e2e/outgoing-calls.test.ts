@@ -1,6 +1,7 @@
 // The tracing preload's outgoing calls: a script makes one http.get and one fetch to a server of the
 // test's, inside a span, and exports to a receiver; OTEL_NODE_ENABLED_INSTRUMENTATIONS and
-// OTEL_NODE_DISABLED_INSTRUMENTATIONS choose which of them are traced, as they do upstream.
+// OTEL_NODE_DISABLED_INSTRUMENTATIONS choose which of them are traced, as they do upstream; a long
+// query (QUERY) is kept to 1 KiB on their spans.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,15 +10,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { OtlpReceiver, SpanKind } from '@hello-trace/harness/testing/otlp-receiver';
+import { OtlpReceiver, SpanKind, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
 import { repoRoot } from '@hello-trace/harness/testing/processes';
 
 const CALLS = `
 const http = require('node:http');
 const { trace } = require('@opentelemetry/api');
 trace.getTracer('calls').startActiveSpan('Calls', async (span) => {
-  await new Promise((resolve) => http.get(process.env.TARGET + '/http', (res) => res.resume().on('end', resolve)));
-  await (await fetch(process.env.TARGET + '/fetch')).text();
+  await new Promise((resolve) => http.get(process.env.TARGET + '/http' + (process.env.QUERY ?? ''), (res) => res.resume().on('end', resolve)));
+  await (await fetch(process.env.TARGET + '/fetch' + (process.env.QUERY ?? ''))).text();
   span.end();
 });`;
 
@@ -27,8 +28,8 @@ const ESM_CALLS = `
 import http from 'node:http';
 import { trace } from '@opentelemetry/api';
 trace.getTracer('calls').startActiveSpan('Calls', async (span) => {
-  await new Promise((resolve) => http.get(process.env.TARGET + '/http', (res) => res.resume().on('end', resolve)));
-  await (await fetch(process.env.TARGET + '/fetch')).text();
+  await new Promise((resolve) => http.get(process.env.TARGET + '/http' + (process.env.QUERY ?? ''), (res) => res.resume().on('end', resolve)));
+  await (await fetch(process.env.TARGET + '/fetch' + (process.env.QUERY ?? ''))).text();
   span.end();
 });`;
 
@@ -50,10 +51,13 @@ after(async () => {
 });
 
 /**
- * Runs the calls with the preload and these variables; resolves with the paths (of `url.full`) of
- * their CLIENT spans, and what the script printed on stderr.
+ * Runs the calls with the preload and these variables; resolves with their CLIENT spans, the paths
+ * (of `url.full`) of those, and what the script printed on stderr.
  */
-async function clientSpans(env: Record<string, string>, script = CALLS): Promise<{ paths: string[]; stderr: string }> {
+async function clientSpans(
+  env: Record<string, string>,
+  script = CALLS,
+): Promise<{ spans: ReceivedSpan[]; paths: string[]; stderr: string }> {
   const service = `calls-${crypto.randomUUID()}`;
   const { stderr } = await promisify(execFile)(
     process.execPath,
@@ -80,14 +84,14 @@ async function clientSpans(env: Record<string, string>, script = CALLS): Promise
   const spans = receiver.spans.filter((span) => span.service === service);
   const calls = spans.find((span) => span.name === 'Calls');
   assert.ok(calls, 'the script ran');
-  const paths = spans
-    .filter((span) => span.kind === SpanKind.CLIENT)
+  const clients = spans.filter((span) => span.kind === SpanKind.CLIENT);
+  const paths = clients
     .map((span) => {
       assert.equal(span.parentSpanId, calls.spanId);
       return new URL(String(span.attributes['url.full'])).pathname;
     })
     .toSorted();
-  return { paths, stderr };
+  return { spans: clients, paths, stderr };
 }
 
 test('by default each outgoing http request and fetch is one CLIENT span, in a CommonJS script and in an ES module', async () => {
@@ -119,4 +123,15 @@ test('an unknown name in either variable is reported in one line and ignored; th
     'OpenTelemetry: OTEL_NODE_ENABLED_INSTRUMENTATIONS names "fetch", which this app does not offer (it offers http, express, undici): ignored.\n' +
       'OpenTelemetry: OTEL_NODE_DISABLED_INSTRUMENTATIONS names "pg", which this app does not offer (it offers http, express, undici): ignored.\n',
   );
+});
+
+test("a caller's long value in an outgoing URL is kept to 1 KiB on both CLIENT spans", async () => {
+  const { spans, paths } = await clientSpans({ QUERY: `?pad=${'a'.repeat(4000)}` });
+  assert.deepEqual(paths, ['/fetch', '/http']);
+  for (const span of spans) {
+    for (const key of ['url.full', 'url.query']) {
+      const value = span.attributes[key];
+      if (value !== undefined) assert.equal(String(value).length, 1024, `${span.scope}: ${key}`);
+    }
+  }
 });

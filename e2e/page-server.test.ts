@@ -148,6 +148,16 @@ test('a request path with markup or quotes in it cannot change the document, onl
   }
 });
 
+test("a visitor's long query, user agent and forwarded address are kept to 1 KiB on the document's span", async () => {
+  const long = 'a'.repeat(4000);
+  const answer = await send('GET', `/?pad=${long}`, { 'user-agent': long, 'x-forwarded-for': long });
+  assert.equal(answer.status, 200);
+  const { attributes } = await spanWithId(metaOf(answer.body).spanId);
+  assert.equal(attributes['url.query'], `pad=${long}`.slice(0, 1024));
+  assert.equal(attributes['user_agent.original'], long.slice(0, 1024));
+  assert.equal(attributes['client.address'], long.slice(0, 1024));
+});
+
 test('static files, health checks and the page’s questions make no spans, even with a traceparent', async () => {
   const asset = (await readdir(join(pageDir, 'assets')))[0];
   const traceparent = `00-${FOREIGN_TRACE_ID}-${FOREIGN_SPAN_ID}-01`;

@@ -4,6 +4,7 @@
 import { register as registerLoaderHooks } from 'import-in-the-middle/register-hooks.mjs';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { capCallerValues } from '@hello-trace/node-tracing/caller-values';
 import { flushOnExit } from '@hello-trace/node-tracing/flush-on-exit';
 import { patientExporter } from '@hello-trace/node-tracing/patient-exporter';
 import { logErrorsPlainly } from '@hello-trace/node-tracing/plain-errors';
@@ -24,6 +25,8 @@ const sdk = new NodeSDK({
       ignoreIncomingRequestHook: (request) => !isDocumentRequest(request),
       // Its own calls (the relay to the collector, Jaeger's API) belong to no page load.
       disableOutgoingRequestInstrumentation: true,
+      // The values a visitor chooses (query, user agent, addresses from headers) cut to 1 KiB.
+      requestHook: capCallerValues,
       // Names the SERVER span in Server-Timing (and traceresponse); the page names it in its meta tag.
       responseHook: traceResponse,
     }),

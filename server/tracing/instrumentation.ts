@@ -6,6 +6,7 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { capCallerValues } from './caller-values.ts';
 import { enabledInstrumentations } from './enabled-instrumentations.ts';
 import { flushOnExit } from './flush-on-exit.ts';
 import { patientExporter } from './patient-exporter.ts';
@@ -33,6 +34,8 @@ const sdk = new NodeSDK({
       new HttpInstrumentation({
         ignoreIncomingRequestHook: isUntraced,
         disableIncomingRequestInstrumentation: leanServerSpan,
+        // Optional: the values a caller chooses (query, user agent, addresses from headers) cut to 1 KiB.
+        requestHook: capCallerValues,
         // Optional: names the SERVER span in the answer (traceresponse, Server-Timing), for the page to link to it.
         responseHook: traceResponse,
       }),
@@ -40,8 +43,8 @@ const sdk = new NodeSDK({
     express: leanServerSpan
       ? undefined
       : () => new ExpressInstrumentation({ ignoreLayersType: Object.values(ExpressLayerType) }),
-    // A CLIENT span for each fetch.
-    undici: () => new UndiciInstrumentation(),
+    // A CLIENT span for each fetch, its URL and headers' values cut to 1 KiB as above.
+    undici: () => new UndiciInstrumentation({ requestHook: capCallerValues }),
   }),
 });
 sdk.start();

@@ -13,6 +13,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+import { capCallerValue } from './caller-values.ts';
 import { methodOf, nameRoute, spanName } from './http-names.ts';
 
 export interface ServerSpanHooks {
@@ -48,16 +49,18 @@ export function traceIncomingRequests({ isUntraced, onStart }: ServerSpanHooks):
 
 function recordServerSpan(span: Span, method: string, request: IncomingMessage, response: ServerResponse): void {
   const { path, query } = splitTarget(request.url ?? '/');
+  const userAgent = request.headers['user-agent'];
+  // What the caller chooses is cut to 1 KiB (caller-values.ts), as on the stock SERVER span.
   span.setAttributes({
     [ATTR_HTTP_REQUEST_METHOD]: method,
     [ATTR_URL_SCHEME]: 'http',
-    [ATTR_URL_PATH]: path,
+    [ATTR_URL_PATH]: capCallerValue(path),
     [ATTR_CLIENT_ADDRESS]: request.socket.remoteAddress,
     [ATTR_NETWORK_PROTOCOL_VERSION]: request.httpVersion,
-    [ATTR_USER_AGENT_ORIGINAL]: request.headers['user-agent'],
+    [ATTR_USER_AGENT_ORIGINAL]: userAgent && capCallerValue(userAgent),
   });
-  if (query) span.setAttribute(ATTR_URL_QUERY, query);
-  if (method === '_OTHER') span.setAttribute(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, request.method ?? '');
+  if (query) span.setAttribute(ATTR_URL_QUERY, capCallerValue(query));
+  if (method === '_OTHER') span.setAttribute(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, capCallerValue(request.method ?? ''));
   response.once('close', () => {
     nameRoute(span, request);
     if (!response.writableFinished) {
