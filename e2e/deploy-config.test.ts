@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { configArgs, ROLES, type Role } from '@hello-trace/harness/config-layers';
-import { ensureNativeBinary } from '@hello-trace/harness/native';
+import { ensureNativeBinary, JAEGER_RELEASE } from '@hello-trace/harness/native';
 import { stackEnv } from '@hello-trace/harness/ports';
 import { repoRoot } from '@hello-trace/harness/testing/processes';
 
@@ -151,6 +151,25 @@ for (const [file, roles] of Object.entries(COMPOSE_ROLES)) {
     }
   });
 }
+
+test(`native/jaeger builds Jaeger ${JAEGER_RELEASE} on the collector release it ships with, the image both compose files pin`, async () => {
+  // Module version v1.75.0 is Jaeger 2.12.0, whose components are collector v0.139.0: a newer collector
+  // in the graph still builds, but every Jaeger role then stops at start.
+  const { stdout } = await promisify(execFile)(
+    'go',
+    ['list', '-m', 'github.com/jaegertracing/jaeger', 'go.opentelemetry.io/collector/otelcol'],
+    { cwd: join(repoRoot, 'native/jaeger') },
+  );
+  assert.deepEqual(stdout.trim().split('\n'), [
+    'github.com/jaegertracing/jaeger v1.75.0',
+    'go.opentelemetry.io/collector/otelcol v0.139.0',
+  ]);
+  for (const file of Object.keys(COMPOSE_ROLES)) {
+    const jaegers = Object.values(await resolved(file)).filter(({ image }) => image?.startsWith('jaegertracing/'));
+    assert.ok(jaegers.length > 0, `${file} runs Jaeger`);
+    for (const { image } of jaegers) assert.equal(image, `jaegertracing/jaeger:${JAEGER_RELEASE}`, file);
+  }
+});
 
 for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
   test(`${dockerfile} builds on a pinned Node.js LTS image, NODE_IMAGE by default`, async () => {

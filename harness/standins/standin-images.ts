@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNativeBinary, repoRoot } from '../native.ts';
+import { ensureNativeBinary, JAEGER_RELEASE, repoRoot } from '../native.ts';
 import { run } from './compose.ts';
 
 /** The stand-ins' tags, named by the variables docker-compose.standins.yml reads. */
@@ -156,7 +156,7 @@ export async function jaegerImage(base: string, log: Log): Promise<string> {
   const binary = await ensureNativeBinary('jaeger', (line) => log(line));
   const dockerfile = jaegerDockerfile(base);
   // The binary's name holds the hash of its module and Go version.
-  const tag = `hello-trace-standin/jaeger:2.13.0-${hash(dockerfile, binary)}`;
+  const tag = `hello-trace-standin/jaeger:${JAEGER_RELEASE}-${hash(dockerfile, binary)}`;
   if (await imageExists(tag)) return tag;
   await inTemporaryFolder(async (context) => {
     log(`building ${tag}`);
