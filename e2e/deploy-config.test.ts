@@ -172,9 +172,9 @@ test(`native/jaeger builds Jaeger ${JAEGER_RELEASE} on the collector release it 
 });
 
 for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
-  test(`${dockerfile} builds on a pinned Node.js LTS image, NODE_IMAGE by default`, async () => {
+  test(`${dockerfile} builds on the Node.js image of the NODE_VERSION compose passes, NODE_IMAGE by default`, async () => {
     const text = await readFile(join(repoRoot, dockerfile), 'utf8');
-    assert.match(text, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-alpine\d+\.\d+$/m);
+    assert.match(text, /^ARG NODE_VERSION\nARG NODE_IMAGE=node:\$\{NODE_VERSION\}-alpine\d+\.\d+$/m);
     assert.doesNotMatch(
       text,
       /^(ENV|EXPOSE) .*\d{4}/m,
@@ -187,3 +187,14 @@ for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
     );
   });
 }
+
+test(".env's NODE_VERSION is an exact Node.js LTS release, and compose builds every Node.js image on it", async () => {
+  const { NODE_VERSION } = await stackEnv();
+  const major = Number(/^(\d+)\.\d+\.\d+$/.exec(NODE_VERSION)?.[1]);
+  assert.ok(major % 2 === 0, `NODE_VERSION=${NODE_VERSION}: an exact release of an even (LTS) major`);
+  for (const file of Object.keys(COMPOSE_ROLES)) {
+    for (const [name, service] of Object.entries(await resolved(file))) {
+      if (service.build) assert.equal(service.build.args?.NODE_VERSION, NODE_VERSION, `${file}: ${name}`);
+    }
+  }
+});
