@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { configArgs, ROLES, type Role } from '@hello-trace/harness/config-layers';
-import { ensureNativeBinary } from '@hello-trace/harness/native';
+import { ensureNativeBinary, JAEGER_RELEASE } from '@hello-trace/harness/native';
 import { stackEnv } from '@hello-trace/harness/ports';
 import { repoRoot } from '@hello-trace/harness/testing/processes';
 
@@ -175,10 +175,29 @@ for (const [file, roles] of Object.entries(COMPOSE_ROLES)) {
   });
 }
 
+test(`native/jaeger builds Jaeger ${JAEGER_RELEASE} on the collector release it ships with, the image both compose files pin`, async () => {
+  // Module version v1.75.0 is Jaeger 2.12.0, whose components are collector v0.139.0: a newer collector
+  // in the graph still builds, but every Jaeger role then stops at start.
+  const { stdout } = await promisify(execFile)(
+    'go',
+    ['list', '-m', 'github.com/jaegertracing/jaeger', 'go.opentelemetry.io/collector/otelcol'],
+    { cwd: join(repoRoot, 'native/jaeger') },
+  );
+  assert.deepEqual(stdout.trim().split('\n'), [
+    'github.com/jaegertracing/jaeger v1.75.0',
+    'go.opentelemetry.io/collector/otelcol v0.139.0',
+  ]);
+  for (const file of Object.keys(COMPOSE_ROLES)) {
+    const jaegers = Object.values(await resolved(file)).filter(({ image }) => image?.startsWith('jaegertracing/'));
+    assert.ok(jaegers.length > 0, `${file} runs Jaeger`);
+    for (const { image } of jaegers) assert.equal(image, `jaegertracing/jaeger:${JAEGER_RELEASE}`, file);
+  }
+});
+
 for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
-  test(`${dockerfile} builds on a pinned Node.js LTS image, NODE_IMAGE by default`, async () => {
+  test(`${dockerfile} builds on the Node.js image of the NODE_VERSION compose passes, NODE_IMAGE by default`, async () => {
     const text = await readFile(join(repoRoot, dockerfile), 'utf8');
-    assert.match(text, /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-alpine\d+\.\d+$/m);
+    assert.match(text, /^ARG NODE_VERSION\nARG NODE_IMAGE=node:\$\{NODE_VERSION\}-alpine\d+\.\d+$/m);
     assert.doesNotMatch(
       text,
       /^(ENV|EXPOSE) .*\d{4}/m,
@@ -191,3 +210,14 @@ for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
     );
   });
 }
+
+test(".env's NODE_VERSION is an exact Node.js LTS release, and compose builds every Node.js image on it", async () => {
+  const { NODE_VERSION } = await stackEnv();
+  const major = Number(/^(\d+)\.\d+\.\d+$/.exec(NODE_VERSION)?.[1]);
+  assert.ok(major % 2 === 0, `NODE_VERSION=${NODE_VERSION}: an exact release of an even (LTS) major`);
+  for (const file of Object.keys(COMPOSE_ROLES)) {
+    for (const [name, service] of Object.entries(await resolved(file))) {
+      if (service.build) assert.equal(service.build.args?.NODE_VERSION, NODE_VERSION, `${file}: ${name}`);
+    }
+  }
+});

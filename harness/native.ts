@@ -19,6 +19,9 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
  */
 const OCB = 'go.opentelemetry.io/collector/cmd/builder@v0.165.0';
 
+/** The Jaeger release that native/jaeger's module version (v1.75.0) is, and that the compose files' image pins. */
+export const JAEGER_RELEASE = '2.12.0';
+
 type NativeProgram =
   /** Built by ocb from its manifest: every collector role runs it. */
   | { name: 'otelcol'; manifest: string }
@@ -31,7 +34,7 @@ const PROGRAMS: NativeProgram[] = [
     name: 'jaeger',
     module: 'native/jaeger',
     pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
-    ldflags: '-X github.com/jaegertracing/jaeger/internal/version.latestVersion=v2.13.0',
+    ldflags: `-X github.com/jaegertracing/jaeger/internal/version.latestVersion=v${JAEGER_RELEASE}`,
   },
   { name: 'es-index-cleaner', module: 'native/jaeger', pkg: 'github.com/jaegertracing/jaeger/cmd/es-index-cleaner' },
 ];

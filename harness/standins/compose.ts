@@ -1,6 +1,6 @@
 // A compose file of the project's (docker-compose.yml, or scale/docker-compose.yml) with an overlay that
 // puts the stand-in images in its place (docker-compose.standins.yml, scale-compose.standins.yml), under
-// a project name of the test's own, driven with `docker compose` (Compose v2) on the machine's Docker engine.
+// a project name of the test's own, driven with `docker compose` (the Compose CLI plugin) on the machine's Docker engine.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ export const SCALE_PATH_FILES = [
 ];
 
 const NEEDS =
-  'The compose test needs a running Docker engine with Compose v2 (`docker compose`), and root, debootstrap and Go ' +
-  'to build its stand-in images; .ci/run installs docker.io and debootstrap, starts dockerd and builds Compose v2.';
+  'The compose test needs a running Docker engine with Docker Compose (`docker compose`), and root, debootstrap and Go ' +
+  'to build its stand-in images; .ci/run installs docker.io and debootstrap, starts dockerd and builds Compose.';
 
 /** Runs a command; a failure says which command failed and ends with its output. */
 export async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -45,7 +45,7 @@ export async function run(command: string, args: string[], env: Record<string, s
 /** The last line a failed command printed, which says why (or names the missing program). */
 const why = (error: unknown) => (error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1);
 
-/** Fails with what the test needs when no Docker engine answers or Compose v2 is missing. */
+/** Fails with what the test needs when no Docker engine answers or Compose is missing. */
 export async function requireDockerAndCompose(): Promise<void> {
   try {
     await run('docker', ['info', '--format', '{{.ServerVersion}}']);

