@@ -148,7 +148,10 @@ async function assertSpansInOpenSearch(traceId: string, spans: ReceivedSpan[]): 
     spanId: fields.spanID[0],
   }));
   assert.deepEqual(summary(documents), summary(spans));
-  // Each shard of the span indices has two started copies, a primary and its replica, on two nodes.
+  // Each shard of the span indices has two started copies, a primary and its replica, on two nodes,
+  // once the replicas of a new day's index have been copied (green: every copy started).
+  // Past 30 s OpenSearch answers 408, and the shards' states below say what is missing.
+  await opensearch('/_cluster/health/jaeger-span-*?wait_for_status=green&timeout=30s').catch(() => undefined);
   const shards = await opensearch<{ index: string; shard: string; state: string; node: string }[]>(
     '/_cat/shards/jaeger-span-*?format=json&h=index,shard,state,node',
   );
