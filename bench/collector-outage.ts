@@ -6,7 +6,7 @@
 // exporter gave up (each logged in one line), the server's memory, and how long after its return
 // the collector gets spans again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { droppedSpansLogged, memoryMiB, steadyLoad } from '@hello-trace/harness/testing/load';
+import { droppedSpansLogged, memoryMiB, ONE_CLIENT_LOAD_RATE, steadyLoad } from '@hello-trace/harness/testing/load';
 import { startCollector } from '@hello-trace/harness/testing/pipeline';
 import { startServer } from '@hello-trace/harness/testing/processes';
 
@@ -25,7 +25,10 @@ const BATCH_GIVEN_UP = /^OpenTelemetry: .*\. Requests are still served\.$/gm;
 async function outage(seconds: number, exporter: (typeof EXPORTERS)[number]) {
   const counter = await startCollector();
   let collector = await startCollector({ jaegerOtlpPort: counter.ports.http });
-  const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...exporter.env }, { cpu: '0' });
+  const server = await startServer(
+    { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...ONE_CLIENT_LOAD_RATE, ...exporter.env },
+    { cpu: '0' },
+  );
   try {
     const load = steadyLoad(server.ready[1], RATE);
     await sleep(5_000);

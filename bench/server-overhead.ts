@@ -4,7 +4,7 @@
 // build, which counts the spans it accepted in its own metrics) share core 1. Every request carries
 // the page's baggage and a traceparent of its own, sampled (-01, as the page sends it) or not (-00).
 import autocannon from 'autocannon';
-import { droppedSpansLogged, memoryMiB, newTraceparent } from '@hello-trace/harness/testing/load';
+import { droppedSpansLogged, memoryMiB, newTraceparent, ONE_CLIENT_LOAD_RATE } from '@hello-trace/harness/testing/load';
 import { startCollector, type Collector } from '@hello-trace/harness/testing/pipeline';
 import { BARE_SERVER_ARGS, SERVER_ARGS, startServer } from '@hello-trace/harness/testing/processes';
 import { cpuMicros } from './process-usage.ts';
@@ -75,7 +75,12 @@ function requests(sampled: boolean) {
 
 async function measure(setup: Setup, collector: Collector): Promise<Measurement> {
   const server = await startServer(
-    { OTEL_SERVICE_NAME: 'hello-server', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...setup.env },
+    {
+      OTEL_SERVICE_NAME: 'hello-server',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      ...ONE_CLIENT_LOAD_RATE,
+      ...setup.env,
+    },
     { args: setup.args ?? SERVER_ARGS, cpu: SERVER_CORE },
   );
   const pid = server.child.pid!;

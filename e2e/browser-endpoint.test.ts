@@ -3,6 +3,7 @@
 // is refused with 400 (and counted) or stored whole in Jaeger, never accepted and then lost.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { preflight } from '@hello-trace/harness/testing/cors';
@@ -13,6 +14,8 @@ import { freePort } from '@hello-trace/harness/testing/processes';
 
 /** The browser receiver's max_request_body_size in collector/shared.yaml. */
 const BODY_CAP = 30_000;
+/** The browser receiver's read_timeout in collector/shared.yaml. */
+const READ_TIMEOUT_MS = 10_000;
 /** What the collector cuts long strings to (transform/storable), and span names. */
 const VALUE_LIMIT = 8192;
 const NAME_LIMIT = 1024;
@@ -142,6 +145,39 @@ function fullestRequest(bytes: number): { traceId: string; body: string; spans: 
   while (traceRequest('hello-web', noteSpans(spans + 1)).body.length < bytes) spans++;
   return { ...traceRequest('hello-web', noteSpans(spans)), spans };
 }
+
+test(
+  `a body trickled to the browser receiver, 10 bytes every 2 s, is cut off after its read_timeout (${READ_TIMEOUT_MS / 1000} s)`,
+  { timeout: 60_000 },
+  async () => {
+    const { port } = new URL(pipeline.collector.browserUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const startedAt = Date.now();
+    socket.write(
+      `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+    );
+    const timer = setInterval(() => socket.write('{"x":"abc"'), 2_000);
+    try {
+      const closedAt = await Promise.race([closed, new Promise<undefined>((resolve) => setTimeout(resolve, 30_000))]);
+      assert.ok(closedAt !== undefined, 'the connection is still open after 30 s');
+      const heldMs = closedAt - startedAt;
+      assert.ok(heldMs < READ_TIMEOUT_MS + 3_000, `the connection was held ${heldMs} ms`);
+    } finally {
+      clearInterval(timer);
+      socket.destroy();
+    }
+    // Still taking spans.
+    const { body } = traceRequest('hello-web', [{}]);
+    const answer = await fetch(`${pipeline.collector.browserUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(answer.status, 200);
+  },
+);
 
 test("a body over the browser receiver's cap is refused with 400, and counted", async () => {
   const { browser, http } = pipeline.collector.ports;

@@ -1,6 +1,9 @@
 // The user's path: headless Chromium clicks "Say hello" on the built page; the page and the real
 // server both export to an OTLP receiver on its own origin, which answers CORS like the collector.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertHelloTrace, HELLO_SPANS, only } from '@hello-trace/harness/testing/hello-trace';
@@ -101,6 +104,74 @@ test("a click's trace leaves the page as soon as its last span ends, well before
   const spans = await traceSpans(traceId, ['StartRequests', 'GET'], 2_000);
   assert.equal(spans.filter((span) => span.service === 'hello-web').length, 2);
   await tab.close();
+});
+
+test('the page works under its Content-Security-Policy, which lets it call exactly the server and where its spans go; no page may frame it', async (t) => {
+  // Jaeger that has no trace yet, and no UI: the page's questions are answered, and its console stays clean.
+  const jaeger = createServer((_request, response) => void response.writeHead(404).end());
+  jaeger.listen(0, '127.0.0.1');
+  await once(jaeger, 'listening');
+  t.after(() => jaeger.close());
+  const emptyJaeger = `http://127.0.0.1:${(jaeger.address() as AddressInfo).port}`;
+  // Spans straight to a receiver's origin, as this file's page sends them, and to the page's own origin, relayed.
+  const pagePort = await freePort();
+  const ownReceiver = new OtlpReceiver({ allowedOrigins: [`http://localhost:${pagePort}`] });
+  await ownReceiver.start();
+  t.after(() => ownReceiver.stop());
+  const direct = await startServerAndPage({ pagePort, otlpUrl: ownReceiver.url, jaegerUrl: emptyJaeger });
+  t.after(() => direct.stop());
+  const relayed = await startServerAndPage({
+    pagePort: await freePort(),
+    otlpUrl: ownReceiver.url,
+    relayTo: ownReceiver.url,
+    jaegerUrl: emptyJaeger,
+  });
+  t.after(() => relayed.stop());
+  for (const [mode, served, spansTo] of [
+    ['direct', direct, [new URL(ownReceiver.url).origin]],
+    ['relayed', relayed, []],
+  ] as const) {
+    const tab = await browser.newPage();
+    const problems: string[] = [];
+    tab.on('console', (message) => void (message.type() === 'error' && problems.push(message.text())));
+    tab.on('pageerror', (error) => void problems.push(error.message));
+    const headers = (await tab.goto(served.pageUrl))!.headers();
+    assert.equal(headers['content-security-policy'], "frame-ancestors 'none'", mode);
+    assert.equal(headers['referrer-policy'], 'no-referrer', mode);
+    assert.equal(headers['cross-origin-opener-policy'], 'same-origin', mode);
+    const connect = ["'self'", new URL(served.serverUrl).origin, ...spansTo].join(' ');
+    assert.equal(
+      await tab.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+      `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src ${connect}; base-uri 'none'; form-action 'none'`,
+      mode,
+    );
+    const traceId = await clickSayHello(tab);
+    assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame', mode);
+    // The page's spans and the server's arrive: every request the page made was allowed.
+    const ofTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
+    await ownReceiver.waitFor((spans) =>
+      HELLO_SPANS.every((name) => ofTrace(spans).some((span) => span.name === name)),
+    );
+    await tab.getByTestId('trace-status').first().waitFor();
+    await tab.close();
+    assert.deepEqual(problems, [], `${mode}: the console stays clean`);
+  }
+  // Another page, here about:blank, that frames the page: the browser refuses to show it.
+  const framing = await browser.newPage();
+  t.after(() => framing.close());
+  const refusals: string[] = [];
+  framing.on('console', (message) => void refusals.push(message.text()));
+  await framing.setContent(`<iframe src="${direct.pageUrl}"></iframe>`);
+  await framing.waitForFunction(() => document.querySelector('iframe') !== null);
+  const deadline = Date.now() + 5_000;
+  while (!refusals.some((text) => text.includes("frame-ancestors 'none'")) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(
+    refusals.some((text) => text.includes("frame-ancestors 'none'")),
+    refusals.join('\n'),
+  );
+  assert.equal(await framing.frames()[1]?.getByRole('button', { name: 'Say hello' }).count(), 0);
 });
 
 test('with the server down the page says so and the click span records the error', async () => {

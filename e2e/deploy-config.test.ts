@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { DRAIN_MS } from '@hello-trace/edge/server';
 import { configArgs, ROLES, type Role } from '@hello-trace/harness/config-layers';
 import { ensureNativeBinary, JAEGER_RELEASE } from '@hello-trace/harness/native';
 import { stackEnv } from '@hello-trace/harness/ports';
@@ -108,6 +109,7 @@ interface ComposeService {
   ports?: { host_ip: string }[];
   volumes?: { type: string; source: string; target: string }[];
   logging?: { driver?: string; options?: Record<string, string> };
+  stop_grace_period?: string;
 }
 
 /** A compose file as compose resolves it, with the repository's .env, as the files' first lines say to run them. */
@@ -191,6 +193,30 @@ test(`native/jaeger builds Jaeger ${JAEGER_RELEASE} on the collector release it 
     const jaegers = Object.values(await resolved(file)).filter(({ image }) => image?.startsWith('jaegertracing/'));
     assert.ok(jaegers.length > 0, `${file} runs Jaeger`);
     for (const { image } of jaegers) assert.equal(image, `jaegertracing/jaeger:${JAEGER_RELEASE}`, file);
+  }
+});
+
+/** Seconds in a compose duration such as `25s` or `1m30s`. */
+function seconds(duration = ''): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
+  return [...duration.matchAll(/(\d+)([hms])/g)].reduce((sum, [, count, unit]) => sum + Number(count) * units[unit], 0);
+}
+
+test('on stop, each app service has time to drain and then send its last spans before compose kills it', async () => {
+  // The longest a flush takes: the exporter's timeout, with its retries (each service's otel.env).
+  const flushMs = Math.max(
+    ...(await Promise.all(
+      ['server/otel.env', 'page-server/otel.env'].map(async (file) =>
+        Number((await readFile(join(repoRoot, file), 'utf8')).match(/^OTEL_EXPORTER_OTLP_TIMEOUT=(\d+)$/m)?.[1]),
+      ),
+    )),
+  );
+  for (const file of Object.keys(COMPOSE_ROLES)) {
+    const services = await resolved(file);
+    for (const name of ['greeter', 'server', 'page-server']) {
+      const graceMs = seconds(services[name].stop_grace_period) * 1000;
+      assert.ok(graceMs > DRAIN_MS + flushMs, `${file}: ${name} gets ${graceMs} ms, needs over ${DRAIN_MS + flushMs}`);
+    }
   }
 });
 

@@ -2,10 +2,14 @@
 // to a receiver the test runs: each document request is a SERVER span of its own trace, named in
 // the document's `<meta name="traceparent">` and in Server-Timing, whatever the request carries.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { memoryMiB } from '@hello-trace/harness/testing/load';
 import { OtlpReceiver, SpanKind, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
 import { buildPage, startPageServer } from '@hello-trace/harness/testing/page';
 import { freePort, type RunningProcess } from '@hello-trace/harness/testing/processes';
@@ -244,3 +248,62 @@ test('without a collector the page is still served, and each batch given up is s
     await alone.stop();
   }
 });
+
+test(
+  "a trace of 200 MB from Jaeger: a 502 that names the cap, the page server's memory bounded, and it still serves",
+  { timeout: 120_000 },
+  async (t) => {
+    const TRACE_MIB = 200;
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    // Jaeger's answer as it streams one: OTLP/JSON spans, each with a 1 KiB value, no Content-Length.
+    const span = JSON.stringify({
+      traceId,
+      spanId: 'eee19b7ec3c1b174',
+      name: 'GET /hello',
+      attributes: [{ key: 'url.query', value: { stringValue: 'q'.repeat(1024) } }],
+    });
+    const spans = Buffer.from(Array.from({ length: 64 }, () => span).join(',') + ',');
+    let written = 0;
+    const jaeger = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.write('{"result":{"resourceSpans":[{"scopeSpans":[{"spans":[');
+      const more = () => {
+        while (written < TRACE_MIB * 1024 * 1024 && !response.destroyed) {
+          written += spans.length;
+          if (!response.write(spans)) return void response.once('drain', more);
+        }
+        response.end(`${span}]}]}]}}`);
+      };
+      more();
+    });
+    jaeger.listen(0, '127.0.0.1');
+    await once(jaeger, 'listening');
+    t.after(() => {
+      jaeger.closeAllConnections();
+      jaeger.close();
+    });
+    const ownPort = await freePort();
+    const own = await startPageServer(pageDir, ownPort, {
+      OTEL_TRACES_EXPORTER: 'none',
+      JAEGER_QUERY_URL: `http://127.0.0.1:${(jaeger.address() as AddressInfo).port}`,
+    });
+    t.after(() => own.stop());
+    await send('GET', '/', {}, ownPort);
+    const atStart = await memoryMiB(own);
+    const answer = await send('GET', `/api/traces/${traceId}`, {}, ownPort);
+    const afterwards = await memoryMiB(own);
+    console.log(
+      `# a ${TRACE_MIB} MB trace: the page server's RSS ${atStart.rss.toFixed(0)} MiB before, peak ${afterwards.peak.toFixed(0)} MiB; Jaeger wrote ${(written / 1024 / 1024).toFixed(0)} MiB of it`,
+    );
+    assert.equal(answer.status, 502);
+    assert.equal(
+      JSON.parse(answer.body).error,
+      `trace ${traceId} is larger than the 4194304 bytes the page server reads from Jaeger: open it in Jaeger instead.`,
+    );
+    assert.ok(
+      afterwards.peak - atStart.rss < 64,
+      `the page server grew from ${atStart.rss.toFixed(0)} to ${afterwards.peak.toFixed(0)} MiB`,
+    );
+    assert.equal((await send('GET', '/', {}, ownPort)).status, 200, 'still serving');
+  },
+);

@@ -279,12 +279,10 @@ test('with Jaeger unreachable the page says so and how to fix it', async () => {
     await other.getByRole('heading', { name: 'Trace of this page load' }).waitFor({ state: 'detached' });
     const status = other.getByTestId('trace-status').filter({ hasText: 'not reachable' });
     await status.waitFor();
-    assert.match(
-      (await status.textContent()) ?? '',
-      new RegExp(
-        `Jaeger is not reachable at ${deadJaeger} \\(ECONNREFUSED\\)\\. Start the whole stack with "npm start"`,
-      ),
-    );
+    const said = (await status.textContent()) ?? '';
+    assert.match(said, /Jaeger is not reachable \(ECONNREFUSED\)\. Start the whole stack with "npm start"/);
+    // The page names no internal address; the page server's log does.
+    assert.doesNotMatch(said, new RegExp(deadJaeger));
     // Jaeger down is a failure that the trace view reports, not a Jaeger without a UI: the link stays.
     assert.equal(await other.getByRole('link', { name: 'Open in Jaeger' }).count(), 1);
     assert.equal(await other.getByTestId('no-jaeger-ui').count(), 0);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { droppedSpansLogged, memoryMiB, steadyLoad } from '@hello-trace/harness/testing/load';
+import { droppedSpansLogged, memoryMiB, ONE_CLIENT_LOAD_RATE, steadyLoad } from '@hello-trace/harness/testing/load';
 import {
   startCollector,
   startJaeger,
@@ -38,7 +38,7 @@ test(
   async () => {
     const jaeger = await startJaeger();
     let collector: Collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp });
-    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...ONE_CLIENT_LOAD_RATE });
     const rssBefore = (await memoryMiB(server)).rss;
     const load = steadyLoad(server.ready[1], 200);
     try {
@@ -77,7 +77,7 @@ test(
     const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-jaeger-'));
     let jaeger = await startJaeger({ dataDir });
     const collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp });
-    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...ONE_CLIENT_LOAD_RATE });
     const load = steadyLoad(server.ready[1], 50);
     try {
       await sleep(2_000);

@@ -1,6 +1,8 @@
 // The page server as a process: reads its settings, listens, and on SIGTERM or SIGINT stops
-// accepting and lets the open requests finish; the tracing preload then sends its last spans.
+// accepting and lets the open requests finish for at most 5 s; the tracing preload then sends its
+// last spans.
 import type { AddressInfo } from 'node:net';
+import { stopOnSignals } from '@hello-trace/edge/server';
 import { readPageServerConfig, type PageServerConfig } from './config.ts';
 import { createPageServer } from './page-server.ts';
 
@@ -21,9 +23,4 @@ server.listen(port, host, () => {
     `hello-page served at http://localhost:${boundPort}/ (bound to ${host}, from ${pageDir}; spans to ${relay.collectorUrl}, traces from ${jaegerUrl} within ${traceWait.seconds} s${traceWait.tailSampling ? ', tail-sampled' : ''})`,
   );
 });
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.close();
-    server.closeIdleConnections();
-  });
-}
+stopOnSignals(server, 'hello-page server');

@@ -212,3 +212,65 @@ test('survives malformed ranges', async () => {
   assert.equal((await send('GET', '/')).status, 200, 'still serving');
   assert.ok(server.listening);
 });
+
+test('answers only to its own host names: any other Host, as DNS rebinding sends, gets 421, and it still serves', async () => {
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, 'LOCALHOST']) {
+    assert.equal((await send('GET', '/', { Host: host })).status, 200, host);
+  }
+  for (const host of [`rebind.attacker.example:${port}`, '192.0.2.1', `[::1]:${port}`, 'localhost.']) {
+    for (const path of ['/', '/api/traces/0af7651916cd43dd8448eb211c80319c', '/healthz']) {
+      const answer = await send('GET', path, { Host: host });
+      assert.equal(answer.status, 421, `${host} ${path}`);
+      assert.equal(answer.headers['content-type'], 'text/plain; charset=utf-8');
+      assert.doesNotMatch(answer.body, /<title>|traces/, `${host} ${path}`);
+    }
+  }
+  assert.equal((await send('GET', '/')).status, 200, 'still serving');
+});
+
+test('PAGE_ALLOWED_HOSTS adds the names it is served under behind a proxy or in a deployment', async (t) => {
+  const config = readPageServerConfig({
+    ...PORTS,
+    PAGE_DIR: join(folder, 'page'),
+    PAGE_ALLOWED_HOSTS: 'hello.example',
+  });
+  assert.deepEqual(config.allowedHosts, ['hello.example']);
+  const named = createPageServer(config);
+  named.listen(0, '127.0.0.1');
+  await once(named, 'listening');
+  t.after(() => named.close());
+  const namedPort = (named.address() as AddressInfo).port;
+  assert.equal((await sendRaw(namedPort, 'GET', '/', { Host: 'hello.example' })).status, 200);
+  assert.equal((await sendRaw(namedPort, 'GET', '/', { Host: 'other.example' })).status, 421);
+  assert.throws(() => readPageServerConfig({ ...PORTS, PAGE_ALLOWED_HOSTS: 'https://hello.example' }), {
+    message:
+      'PAGE_ALLOWED_HOSTS must be a list of host names such as hello.example (no scheme, port or path), got "https://hello.example"',
+  });
+});
+
+test('a malformed path such as // is a plain 400, with no stack trace in the log', async (t) => {
+  const logged = t.mock.method(console, 'error', () => {});
+  for (const path of ['//', '//:x', '///']) {
+    const answer = await send('GET', path);
+    assert.ok([400, 404].includes(answer.status), `${path}: ${answer.status}`);
+    assert.doesNotMatch(answer.body, /\n\s+at /, path);
+  }
+  const answer = await send('GET', '//');
+  assert.equal(answer.status, 400);
+  assert.equal(answer.body, 'malformed path');
+  const lines = logged.mock.calls.map((call) => call.arguments.map(String).join(' '));
+  assert.deepEqual(
+    lines.filter((line) => /Error|\n\s+at /.test(line)),
+    [],
+  );
+  assert.equal((await send('GET', '/')).status, 200, 'still serving');
+});
+
+test('the document may not be framed, sends no Referer elsewhere, and keeps a browsing context of its own', async () => {
+  for (const path of ['/', '/assets/index-Bx7aQ1.js', '/missing.js']) {
+    const answer = await send('GET', path);
+    assert.equal(answer.headers['content-security-policy'], "frame-ancestors 'none'", path);
+    assert.equal(answer.headers['referrer-policy'], 'no-referrer', path);
+    assert.equal(answer.headers['cross-origin-opener-policy'], 'same-origin', path);
+  }
+});

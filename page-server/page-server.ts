@@ -1,31 +1,60 @@
 // The page server: serves the built page, each copy of the document naming the SERVER span that sent
 // it (document.ts), relays the page's spans to the collector (otlp-relay.ts), and answers the page's
-// questions to Jaeger (@hello-trace/page-api).
+// questions to Jaeger (@hello-trace/page-api), as a public edge (@hello-trace/edge): only under its
+// own host names, each client within its rates, each request within its deadlines.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 import { trace, type SpanContext } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import { handleJaegerRequest } from '@hello-trace/page-api/jaeger-proxy';
+import { clientKeys, trustedProxies } from '@hello-trace/edge/client';
+import { hostNameOf, servedHostNames } from '@hello-trace/edge/hosts';
+import { ClientRate } from '@hello-trace/edge/rate';
+import { RefusalLog } from '@hello-trace/edge/refusals';
+import { createEdgeServer } from '@hello-trace/edge/server';
+import { TRACE_API_PATH } from '@hello-trace/page-api';
+import { jaegerProxy } from '@hello-trace/page-api/jaeger-proxy';
 import { answerTraceWait } from '@hello-trace/page-api/trace-wait';
 import serveStatic from 'serve-static';
-import { sendText } from './answer.ts';
+import { SECURITY_HEADERS, sendText } from './answer.ts';
 import type { PageServerConfig } from './config.ts';
 import { documentWithTraceparent, isDocumentRequest } from './document.ts';
 import { otlpRelay } from './otlp-relay.ts';
 
 /** The page server, not yet listening; throws when the page has not been built. */
-export function createPageServer({ pageDir, jaegerUrl, relay, traceWait }: PageServerConfig): Server {
+export function createPageServer(config: PageServerConfig): Server {
+  const { pageDir, host, allowedHosts, jaegerUrl, traceRate, relay, traceWait, edge } = config;
   const renderDocument = readDocument(pageDir);
-  const relayExport = otlpRelay(relay);
+  const refusals = new RefusalLog('hello-page');
+  const clientKey = clientKeys(trustedProxies(edge.trustedProxies));
+  const hostNames = servedHostNames(host, allowedHosts);
+  const relayExport = otlpRelay(relay, { clientKey, refusals });
+  const askJaeger = jaegerProxy({
+    jaegerUrl,
+    rate: new ClientRate(`GET ${TRACE_API_PATH}`, traceRate, { clientKey, refusals }),
+    report: (kind, request) => refusals.count(kind, clientKey(request)),
+  });
   const serveFile = fileServer(pageDir);
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!hostNames.has(hostNameOf(request))) {
+      refusals.count('421 a host name not served here', clientKey(request));
+      return sendText(
+        response,
+        421,
+        'this page server does not answer to this host name: PAGE_ALLOWED_HOSTS lists the names it serves besides localhost',
+      );
+    }
+    // A path such as `//` is no URL at all.
+    if (!URL.parse(request.url ?? '', 'http://page')) {
+      refusals.count('400 a malformed path', clientKey(request));
+      return sendText(response, 400, 'malformed path');
+    }
     if (request.url === '/healthz') return sendText(response, 200, 'ok', { 'Cache-Control': 'no-store' });
     if (isDocumentRequest(request)) return sendDocument(request, response, renderDocument);
     if (await relayExport(request, response)) return;
     if (answerTraceWait(request, response, traceWait)) return;
-    if (await handleJaegerRequest(request, response, jaegerUrl)) return;
+    if (await askJaeger(request, response)) return;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return sendText(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
     }
@@ -37,13 +66,17 @@ export function createPageServer({ pageDir, jaegerUrl, relay, traceWait }: PageS
     });
   }
 
-  return createServer((request, response) => {
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    serve(request, response).catch((error: unknown) => {
-      console.error(`hello-page server: ${request.method} ${request.url} failed:`, error);
-      sendText(response, 400, 'bad request');
-    });
-  });
+  return createEdgeServer(
+    (request, response) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+      serve(request, response).catch((error: unknown) => {
+        console.error(`hello-page server: ${request.method} ${request.url} failed:`, error);
+        sendText(response, 400, 'bad request');
+      });
+    },
+    edge,
+    refusals,
+  );
 }
 
 function readDocument(pageDir: string): (span: SpanContext | undefined) => string {

@@ -21,6 +21,12 @@ export interface SteadyLoad {
   stop(): Promise<void>;
 }
 
+/**
+ * GET /hello's rate for a load that comes from one client, as the tests' and the benches' loads do:
+ * far above what they send (the server's default is a visitor's, HELLO_RATE in docs/settings.md).
+ */
+export const ONE_CLIENT_LOAD_RATE = { HELLO_RATE: '1000000', HELLO_BURST: '1000000', HELLO_TOTAL_RATE: '1000000' };
+
 /** Sends `GET /hello` with the page's baggage and a sampled traceparent of its own, `perSecond` times a second. */
 export function steadyLoad(serverUrl: string, perSecond: number): SteadyLoad {
   const answered: string[] = [];

@@ -32,8 +32,8 @@ export function sendRaw(
 }
 
 /**
- * Sends `body` to `${baseUrl}/v1/traces` from `localAddress`, in one go or, `chunked`, in small pieces
- * with no Content-Length, as a stream whose size nobody announced.
+ * Sends `body` to `${baseUrl}/v1/traces` from `localAddress`, with `headers` too, in one go or,
+ * `chunked`, in small pieces with no Content-Length, as a stream whose size nobody announced.
  */
 export function sendOtlp(
   baseUrl: string,
@@ -43,10 +43,18 @@ export function sendOtlp(
     body = '{}',
     chunked = false,
     localAddress = '127.0.0.1',
-  }: { method?: string; type?: string; body?: string; chunked?: boolean; localAddress?: string } = {},
+    headers: more = {},
+  }: {
+    method?: string;
+    type?: string;
+    body?: string;
+    chunked?: boolean;
+    localAddress?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'Content-Type': type };
+    const headers: Record<string, string> = { 'Content-Type': type, ...more };
     if (!chunked && method === 'POST') headers['Content-Length'] = String(Buffer.byteLength(body));
     const outgoing = request(
       `${baseUrl.replace(/\/$/, '')}/v1/traces`,

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readChoice, readCount, readOrigins, readPercent, readPort, readSwitch, readUrl } from './index.ts';
+import {
+  readChoice,
+  readCount,
+  readHostNames,
+  readOrigins,
+  readPercent,
+  readPort,
+  readSubnets,
+  readSwitch,
+  readUrl,
+} from './index.ts';
 
 test('a port is required and from 0 to 65535; the error names the variable and the value', () => {
   assert.equal(readPort({ SERVER_PORT: '8000' }, 'SERVER_PORT'), 8000);
@@ -65,5 +75,50 @@ test('origins are a comma-separated list of scheme, host and port', () => {
   ]);
   for (const origin of ['http://localhost:5173/', 'http://localhost:5173/app', 'localhost:5173', '*']) {
     assert.throws(() => readOrigins({ O: origin }, 'O', ''), /^Error: O must be a list of origins/);
+  }
+});
+
+test('host names are a comma-separated list, lowercased, without scheme, port or path', () => {
+  assert.deepEqual(readHostNames({}, 'H'), []);
+  assert.deepEqual(readHostNames({ H: 'Hello.Example, 192.0.2.1,[2001:DB8::1]' }, 'H'), [
+    'hello.example',
+    '192.0.2.1',
+    '[2001:db8::1]',
+  ]);
+  for (const value of [
+    'http://hello.example',
+    'hello.example:443',
+    'hello.example/x',
+    '*.example',
+    'a b',
+    '[::1]:80',
+  ]) {
+    assert.throws(() => readHostNames({ H: value }, 'H'), {
+      message: `H must be a list of host names such as hello.example (no scheme, port or path), got "${value}"`,
+    });
+  }
+});
+
+test('subnets are a comma-separated list of addresses and CIDR ranges, IPv4 or IPv6', () => {
+  assert.deepEqual(readSubnets({}, 'T'), []);
+  assert.deepEqual(readSubnets({ T: '10.0.0.0/8, 192.0.2.7,2001:db8::/32, ::1' }, 'T'), [
+    { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+    { address: '192.0.2.7', prefix: 32, family: 'ipv4' },
+    { address: '2001:db8::', prefix: 32, family: 'ipv6' },
+    { address: '::1', prefix: 128, family: 'ipv6' },
+  ]);
+  for (const value of [
+    '10.0.0/8',
+    '10.0.0.0/33',
+    '010.0.0.1',
+    '2001:db8::/129',
+    '::g',
+    '10.0.0.0/8/8',
+    '10.0.0.0/',
+    'proxy',
+  ]) {
+    assert.throws(() => readSubnets({ T: value }, 'T'), {
+      message: `T must be a list of IP addresses or CIDR ranges such as 10.0.0.0/8, 192.0.2.7, 2001:db8::/32, got "${value}"`,
+    });
   }
 });

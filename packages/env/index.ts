@@ -74,13 +74,17 @@ export function readUrl(env: Env, name: string, fallback: string | (() => string
   return value.replace(/\/+$/, '');
 }
 
+/** The items of a comma-separated list, trimmed, without empty ones. */
+function itemsOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 /** A comma-separated list of origins (scheme, host and port) in `env[name]`, or the `fallback` when unset. */
 export function readOrigins(env: Env, name: string, fallback: string | (() => string)): string[] {
-  const value = env[name] ?? (typeof fallback === 'function' ? fallback() : fallback);
-  const origins = value
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  const origins = itemsOf(env[name] ?? (typeof fallback === 'function' ? fallback() : fallback));
   for (const origin of origins) {
     if (URL.parse(origin)?.origin !== origin) {
       refuse(
@@ -91,4 +95,49 @@ export function readOrigins(env: Env, name: string, fallback: string | (() => st
     }
   }
   return origins;
+}
+
+/**
+ * A comma-separated list of host names in `env[name]`, as a Host header names them without its port
+ * (`hello.example`, `192.0.2.1`, `[2001:db8::1]`), lowercased; none when unset.
+ */
+export function readHostNames(env: Env, name: string): string[] {
+  const names = itemsOf(env[name] ?? '').map((host) => host.toLowerCase());
+  for (const host of names) {
+    if (!/^([a-z0-9.-]+|\[[0-9a-f:.]+\])$/.test(host) || URL.parse(`http://${host}`)?.host !== host) {
+      refuse(name, 'a list of host names such as hello.example (no scheme, port or path)', host);
+    }
+  }
+  return names;
+}
+
+/** An IP address range: an address and how many of its leading bits a member shares with it. */
+export interface Subnet {
+  address: string;
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
+}
+
+/**
+ * A comma-separated list of IP addresses and CIDR ranges in `env[name]` (`10.0.0.0/8`, `192.0.2.7`,
+ * `2001:db8::/32`); none when unset.
+ */
+export function readSubnets(env: Env, name: string): Subnet[] {
+  return itemsOf(env[name] ?? '').map((item) => {
+    const [address, prefix, ...rest] = item.split('/');
+    const family = ipFamily(address);
+    const bits = family === 'ipv4' ? 32 : 128;
+    if (!family || rest.length > 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) || Number(prefix) > bits) {
+      refuse(name, 'a list of IP addresses or CIDR ranges such as 10.0.0.0/8, 192.0.2.7, 2001:db8::/32', item);
+    }
+    return { address, prefix: prefix === undefined ? bits : Number(prefix), family };
+  });
+}
+
+/** Whether `address` is an IPv4 address in dotted decimal, an IPv6 address, or neither. */
+function ipFamily(address: string): Subnet['family'] | undefined {
+  // The URL parser knows both syntaxes, in Node.js and in the browser alike.
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address))
+    return URL.parse(`http://${address}`)?.hostname === address ? 'ipv4' : undefined;
+  return address.includes(':') && URL.parse(`http://[${address}]`) ? 'ipv6' : undefined;
 }

@@ -8,8 +8,8 @@ const UI_ROOT = /\bid=["']?jaeger-ui-root\b/;
 /** Jaeger's placeholder (cmd/query/app/ui/placeholder/index.html) says so in these words. */
 const PLACEHOLDER = /not compiled with the UI assets|This is not the Jaeger UI/;
 
-/** What Jaeger's answer at `${jaegerUrl}/` says about its UI. */
-export function readJaegerUi(jaegerUrl: string, status: number, statusText: string, html: string): JaegerUiAnswer {
+/** What Jaeger's answer at its `/` says about its UI. */
+export function readJaegerUi(status: number, statusText: string, html: string): JaegerUiAnswer {
   if (status >= 200 && status < 300 && UI_ROOT.test(html)) return { ui: true };
   if (status >= 200 && status < 300 && PLACEHOLDER.test(html)) {
     return {
@@ -20,5 +20,5 @@ export function readJaegerUi(jaegerUrl: string, status: number, statusText: stri
   }
   const answered =
     status >= 200 && status < 300 ? 'a page that is not the Jaeger UI' : `${status} ${statusText}`.trim();
-  return { ui: false, reason: `Jaeger at ${jaegerUrl} answers ${answered} where its UI would be.` };
+  return { ui: false, reason: `Jaeger answers ${answered} where its UI would be.` };
 }

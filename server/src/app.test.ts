@@ -3,16 +3,32 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { clientKeys } from '@hello-trace/edge/client';
+import { ClientRate, type Rate } from '@hello-trace/edge/rate';
+import { RefusalLog } from '@hello-trace/edge/refusals';
 import { createApp } from './app.ts';
 
 const PAGE = 'http://localhost:5173';
 let server: Server;
 let baseUrl: string;
 
+/** The app on a free port with this rate for GET /hello; stopped after the tests. */
+async function startApp(rate: Rate): Promise<{ server: Server; baseUrl: string }> {
+  const refusals = new RefusalLog('hello-server');
+  const clientKey = clientKeys(undefined);
+  const app = createApp({
+    allowedOrigins: [PAGE],
+    greeterUrl: 'http://127.0.0.1:1',
+    helloRate: new ClientRate('GET /hello', rate, { clientKey, refusals }),
+    report: (kind, request) => refusals.count(kind, clientKey(request)),
+  });
+  const started = createServer(app).listen(0, '127.0.0.1');
+  await once(started, 'listening');
+  return { server: started, baseUrl: `http://127.0.0.1:${(started.address() as AddressInfo).port}` };
+}
+
 before(async () => {
-  server = createServer(createApp([PAGE], 'http://127.0.0.1:1')).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, baseUrl } = await startApp({ perClient: 1000, burst: 1000, total: 1000 }));
 });
 
 after(() => {
@@ -97,4 +113,23 @@ test('unknown paths and methods get a plain-text 404', async () => {
     assert.equal(response.status, 404, `${method} ${path}`);
     assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
   }
+});
+
+test("the app's rate on GET /hello: past a client's burst 429 with Retry-After, still readable by the page", async (t) => {
+  const limited = await startApp({ perClient: 2, burst: 3, total: 100 });
+  t.after(() => {
+    limited.server.closeAllConnections();
+    limited.server.close();
+  });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.baseUrl}/hello`)).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429]);
+  const refused = await fetch(`${limited.baseUrl}/hello`, { headers: { Origin: PAGE } });
+  assert.equal(refused.status, 429);
+  assert.match(refused.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+  assert.equal(refused.headers.get('content-type'), 'text/plain; charset=utf-8');
+  assert.equal(refused.headers.get('access-control-allow-origin'), PAGE);
+  assert.match(await refused.text(), /^too many requests from this client: try again in \d+ s$/);
+  // The health check has no rate.
+  assert.equal((await fetch(`${limited.baseUrl}/healthz`)).status, 200);
 });

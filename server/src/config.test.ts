@@ -10,6 +10,8 @@ test("binds loopback on SERVER_PORT and allows the page's origin on PAGE_PORT, w
     port: 8000,
     allowedOrigins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
     greeterUrl: 'http://127.0.0.1:8001',
+    helloRate: { perClient: 20, burst: 40, total: 1000 },
+    edge: { trustedProxies: [], maxConnections: 1000, maxConnectionsPerClient: 64 },
   });
   assert.equal(readConfig({ ...PORTS, SERVER_HOST: '0.0.0.0' }).host, '0.0.0.0');
 });
@@ -40,9 +42,17 @@ test('a missing or malformed setting is an error naming the variable', () => {
     /^Error: GREETER_URL must be an http\(s\) URL/,
   );
   assert.throws(() => readGreeterConfig({}), /^Error: GREETER_PORT is not set/);
+  assert.throws(() => readConfig({ ...PORTS, HELLO_BURST: '10' }), {
+    message: 'HELLO_BURST (10) must be at least HELLO_RATE (20)',
+  });
+  assert.throws(() => readConfig({ ...PORTS, TRUSTED_PROXIES: 'proxy' }), /^Error: TRUSTED_PROXIES must be a list/);
 });
 
 test('the greeter binds loopback on GREETER_PORT, where the server reaches it', () => {
-  assert.deepEqual(readGreeterConfig(PORTS), { host: '127.0.0.1', port: 8001 });
+  assert.deepEqual(readGreeterConfig(PORTS), {
+    host: '127.0.0.1',
+    port: 8001,
+    edge: { trustedProxies: [], maxConnections: 1000, maxConnectionsPerClient: 64 },
+  });
   assert.equal(readGreeterConfig({ GREETER_HOST: '0.0.0.0', GREETER_PORT: '9001' }).host, '0.0.0.0');
 });
