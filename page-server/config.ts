@@ -4,8 +4,8 @@ import { readEdgeSettings, type EdgeSettings } from '@hello-trace/edge/settings'
 import { readHostNames, readPort, type Env } from '@hello-trace/env';
 import { jaegerQueryUrl } from '@hello-trace/env/addresses';
 import type { TraceWait } from '@hello-trace/page-api';
-import { traceWaitSettings } from '@hello-trace/page-api/trace-wait';
 import { relaySettings, type RelaySettings } from './otlp-relay.ts';
+import { traceWaitSettings } from './trace-wait-settings.ts';
 
 /** The page's questions to Jaeger a second from one client, at once, and from all clients (PAGE_TRACE_RATE, _BURST, _TOTAL_RATE). */
 const TRACE_RATE: Rate = { perClient: 10, burst: 40, total: 100 };

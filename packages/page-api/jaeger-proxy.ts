@@ -4,7 +4,6 @@
 // Jaeger's answer is read as bytes, up to a cap, and passed on as it is: never parsed, so a trace
 // costs the page server its size once, at most MAX_ANSWER_BYTES, for each of at most MAX_READS reads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Refusal } from '@hello-trace/edge/rate';
 import { sendJson as send } from './answer.ts';
 import { JAEGER_UI_API_PATH, TRACE_API_PATH } from './index.ts';
 import { readJaegerUi } from './jaeger-ui.ts';
@@ -28,6 +27,16 @@ export interface JaegerProxyOptions {
 }
 
 type Answer = [status: number, body: unknown, headers?: Record<string, string>];
+
+/**
+ * A request that came too soon, as @hello-trace/edge's rates answer it. Said here, not imported: Vite's
+ * dev server and the page's image load this file with no package but this one.
+ */
+interface Refusal {
+  status: number;
+  retryAfterSeconds: number;
+  text: string;
+}
 
 /**
  * A handler of the page's questions for Jaeger, `GET /api/traces/<trace id>` and `GET /api/jaeger-ui`:
