@@ -1,7 +1,7 @@
 // The tracing preload's outgoing calls: a script makes one http.get and one fetch to a server of the
 // test's, inside a span, and exports to a receiver; OTEL_NODE_ENABLED_INSTRUMENTATIONS and
 // OTEL_NODE_DISABLED_INSTRUMENTATIONS choose which of them are traced, as they do upstream; a long
-// query (QUERY) is kept to 1 KiB on their spans.
+// query (QUERY) is kept to 1 KiB on their spans; credentials and sensitive query values are REDACTED.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,6 +30,19 @@ import { trace } from '@opentelemetry/api';
 trace.getTracer('calls').startActiveSpan('Calls', async (span) => {
   await new Promise((resolve) => http.get(process.env.TARGET + '/http' + (process.env.QUERY ?? ''), (res) => res.resume().on('end', resolve)));
   await (await fetch(process.env.TARGET + '/fetch' + (process.env.QUERY ?? ''))).text();
+  span.end();
+});`;
+
+// The same calls with secrets: credentials in http.get's URL (fetch refuses them), sensitive query
+// parameters in both.
+const CALLS_WITH_SECRETS = `
+const http = require('node:http');
+const { trace } = require('@opentelemetry/api');
+const query = '?token=secret&x=1&session_key=secret';
+trace.getTracer('calls').startActiveSpan('Calls', async (span) => {
+  const withCredentials = process.env.TARGET.replace('://', '://user:secret@');
+  await new Promise((resolve) => http.get(withCredentials + '/http' + query, (res) => res.resume().on('end', resolve)));
+  await (await fetch(process.env.TARGET + '/fetch' + query)).text();
   span.end();
 });`;
 
@@ -134,4 +147,23 @@ test("a caller's long value in an outgoing URL is kept to 1 KiB on both CLIENT s
       if (value !== undefined) assert.equal(String(value).length, 1024, `${span.scope}: ${key}`);
     }
   }
+});
+
+test('credentials and the values of sensitive query parameters are REDACTED on both CLIENT spans', async () => {
+  const { spans, paths, stderr } = await clientSpans(
+    { TRACING_REDACT_QUERY_PARAMS: 'session_key' },
+    CALLS_WITH_SECRETS,
+  );
+  assert.deepEqual(paths, ['/fetch', '/http']);
+  assert.equal(stderr, '');
+  const scrubbed = '?token=REDACTED&x=1&session_key=REDACTED';
+  const byScope = Object.fromEntries(spans.map((span) => [span.scope, span.attributes]));
+  assert.equal(
+    byScope['@opentelemetry/instrumentation-http']['url.full'],
+    `${targetUrl.replace('://', '://REDACTED:REDACTED@')}/http${scrubbed}`,
+  );
+  assert.equal(byScope['@opentelemetry/instrumentation-undici']['url.full'], `${targetUrl}/fetch${scrubbed}`);
+  assert.equal(byScope['@opentelemetry/instrumentation-undici']['url.query'], scrubbed);
+  // Nowhere else either: no name, attribute, event or status of any span the process sent.
+  assert.doesNotMatch(JSON.stringify(receiver.spans), /secret/);
 });

@@ -8,6 +8,7 @@ import { capCallerValues } from '@hello-trace/node-tracing/caller-values';
 import { flushOnExit } from '@hello-trace/node-tracing/flush-on-exit';
 import { patientExporter } from '@hello-trace/node-tracing/patient-exporter';
 import { logErrorsPlainly } from '@hello-trace/node-tracing/plain-errors';
+import { redactedQueryParams } from '@hello-trace/node-tracing/scrub-urls';
 import { readSwitch } from '@hello-trace/node-tracing/settings';
 import { traceResponse } from '@hello-trace/node-tracing/trace-response';
 import { isDocumentRequest } from './document.ts';
@@ -25,6 +26,8 @@ const sdk = new NodeSDK({
       ignoreIncomingRequestHook: (request) => !isDocumentRequest(request),
       // Its own calls (the relay to the collector, Jaeger's API) belong to no page load.
       disableOutgoingRequestInstrumentation: true,
+      // The values of sensitive query parameters become REDACTED in url.query; TRACING_REDACT_QUERY_PARAMS adds names.
+      redactedQueryParamsServer: redactedQueryParams(),
       // The values a visitor chooses (query, user agent, addresses from headers) cut to 1 KiB.
       requestHook: capCallerValues,
       // Names the SERVER span in Server-Timing (and traceresponse); the page names it in its meta tag.

@@ -7,6 +7,7 @@ import {
   readOrigins,
   readPercent,
   readPort,
+  readQueryParamNames,
   readSubnets,
   readSwitch,
   readUrl,
@@ -75,6 +76,16 @@ test('origins are a comma-separated list of scheme, host and port', () => {
   ]);
   for (const origin of ['http://localhost:5173/', 'http://localhost:5173/app', 'localhost:5173', '*']) {
     assert.throws(() => readOrigins({ O: origin }, 'O', ''), /^Error: O must be a list of origins/);
+  }
+});
+
+test('query parameter names are a comma-separated list, none when unset; a name cannot hold a separator', () => {
+  assert.deepEqual(readQueryParamNames({}, 'P'), []);
+  assert.deepEqual(readQueryParamNames({ P: ' session_id, auth ,' }, 'P'), ['session_id', 'auth']);
+  for (const value of ['a b', 'x=1', 'a&b', 'a?', '#a']) {
+    assert.throws(() => readQueryParamNames({ P: `ok,${value}` }, 'P'), {
+      message: `P must be a list of query parameter names such as session_id,auth, got "${value}"`,
+    });
   }
 });
 

@@ -97,6 +97,15 @@ export function readOrigins(env: Env, name: string, fallback: string | (() => st
   return origins;
 }
 
+/** A comma-separated list of query parameter names in `env[name]` (`session_id,auth`); none when unset. */
+export function readQueryParamNames(env: Env, name: string): string[] {
+  const names = itemsOf(env[name] ?? '');
+  for (const param of names) {
+    if (/[\s&=?#]/.test(param)) refuse(name, 'a list of query parameter names such as session_id,auth', param);
+  }
+  return names;
+}
+
 /**
  * A comma-separated list of host names in `env[name]`, as a Host header names them without its port
  * (`hello.example`, `192.0.2.1`, `[2001:db8::1]`), lowercased; none when unset.

@@ -15,12 +15,15 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { capCallerValue } from './caller-values.ts';
 import { methodOf, nameRoute, spanName } from './http-names.ts';
+import { scrubUrls } from './scrub-urls.ts';
 
 export interface ServerSpanHooks {
   /** Requests that get no SERVER span (they still reach the app). */
   isUntraced(request: IncomingMessage): boolean;
   /** Runs as each recorded SERVER span starts, before the app sees the request. */
   onStart(span: Span, response: ServerResponse): void;
+  /** The query parameters whose values become REDACTED in `url.query`, as instrumentation-http's `redactedQueryParamsServer`. */
+  redactedQueryParams: readonly string[];
 }
 
 /**
@@ -29,9 +32,10 @@ export interface ServerSpanHooks {
  * needs, named after Express's route without `@opentelemetry/instrumentation-express`, at a fraction
  * of their cost per request (README.md). An unsampled request only gets its context propagated.
  */
-export function traceIncomingRequests({ isUntraced, onStart }: ServerSpanHooks): void {
+export function traceIncomingRequests({ isUntraced, onStart, redactedQueryParams }: ServerSpanHooks): void {
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return;
   const tracer = trace.getTracer('server-span');
+  const redacted = new Set(redactedQueryParams);
   const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
   Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
     const [request, response] = args as [IncomingMessage, ServerResponse];
@@ -40,17 +44,24 @@ export function traceIncomingRequests({ isUntraced, onStart }: ServerSpanHooks):
     const method = methodOf(request);
     const span = tracer.startSpan(spanName(method), { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) {
-      recordServerSpan(span, method, request, response);
+      recordServerSpan(span, method, request, response, redacted);
       onStart(span, response);
     }
     return context.with(trace.setSpan(parent, span), emit, this, event, ...args);
   } as typeof Server.prototype.emit;
 }
 
-function recordServerSpan(span: Span, method: string, request: IncomingMessage, response: ServerResponse): void {
+function recordServerSpan(
+  span: Span,
+  method: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  redacted: ReadonlySet<string>,
+): void {
   const { path, query } = splitTarget(request.url ?? '/');
   const userAgent = request.headers['user-agent'];
-  // What the caller chooses is cut to 1 KiB (caller-values.ts), as on the stock SERVER span.
+  // What the caller chooses is cut to 1 KiB (caller-values.ts), and secrets in the query are REDACTED
+  // (scrub-urls.ts), as on the stock SERVER span.
   span.setAttributes({
     [ATTR_HTTP_REQUEST_METHOD]: method,
     [ATTR_URL_SCHEME]: 'http',
@@ -59,7 +70,7 @@ function recordServerSpan(span: Span, method: string, request: IncomingMessage, 
     [ATTR_NETWORK_PROTOCOL_VERSION]: request.httpVersion,
     [ATTR_USER_AGENT_ORIGINAL]: userAgent && capCallerValue(userAgent),
   });
-  if (query) span.setAttribute(ATTR_URL_QUERY, capCallerValue(query));
+  if (query) span.setAttribute(ATTR_URL_QUERY, capCallerValue(scrubUrls(query, redacted)));
   if (method === '_OTHER') span.setAttribute(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, capCallerValue(request.method ?? ''));
   response.once('close', () => {
     nameRoute(span, request);

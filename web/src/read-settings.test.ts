@@ -21,6 +21,7 @@ test('with only what .env holds, the rest has its defaults, and the spans go to 
       ignoreUrls: [/^http:\/\/localhost:9000\/api\//],
       batchDelayMs: 500,
       session: { inactivityTimeout: 1800, maxDuration: 14400 },
+      redactQueryParams: [],
     },
   });
 });
@@ -35,6 +36,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
       VITE_OTEL_BSP_SCHEDULE_DELAY: '2000',
       VITE_SESSION_INACTIVITY_TIMEOUT: '600',
       VITE_SESSION_MAX_DURATION: '3600',
+      VITE_REDACT_QUERY_PARAMS: 'session_id,auth',
       VITE_STACK: 'compose',
     },
     'https://shop.example',
@@ -50,6 +52,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
       ignoreUrls: [/^https:\/\/shop\.example\/api\//],
       batchDelayMs: 2000,
       session: { inactivityTimeout: 600, maxDuration: 3600 },
+      redactQueryParams: ['session_id', 'auth'],
     },
   });
 });
@@ -90,6 +93,7 @@ test('a malformed setting is an error that names its variable', () => {
     assert.throws(read({ VITE_SESSION_MAX_DURATION: seconds }), /VITE_SESSION_MAX_DURATION must be/);
   }
   assert.throws(read({ VITE_STACK: 'kubernetes' }), /VITE_STACK must be npm or compose/);
+  assert.throws(read({ VITE_REDACT_QUERY_PARAMS: 'session_id;auth=1' }), /VITE_REDACT_QUERY_PARAMS must be a list/);
 });
 
 test("the page's own API on the page's origin is left untraced, and nothing else", () => {

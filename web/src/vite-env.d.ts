@@ -18,6 +18,8 @@ interface ImportMetaEnv {
   readonly VITE_SESSION_INACTIVITY_TIMEOUT?: string;
   /** Seconds after which a session ends, however active. Default: 14400 (4 hours). */
   readonly VITE_SESSION_MAX_DURATION?: string;
+  /** Query parameters, comma-separated, whose values become REDACTED in the page's spans, besides the default list (web/tracing/scrub-urls.ts). Default: none. */
+  readonly VITE_REDACT_QUERY_PARAMS?: string;
 }
 
 interface ImportMeta {

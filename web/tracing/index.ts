@@ -9,6 +9,7 @@ import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { defaultTracesUrl, TRACING_DEFAULTS, type TracingOptions } from './options.ts';
 import { tracePageErrors } from './page-errors.ts';
+import { scrubUrlFull, urlScrubber } from './scrub-urls.ts';
 import { SendWhenTraceEnds } from './send-when-trace-ends.ts';
 import { startSessions } from './sessions.ts';
 import { traceHeaderUrls } from './trace-header-urls.ts';
@@ -30,25 +31,40 @@ export async function startTracing({
   ignoreUrls = [],
   batchDelayMs = TRACING_DEFAULTS.batchDelayMs,
   session = TRACING_DEFAULTS.session,
+  redactQueryParams = [],
   onDocumentLoad,
 }: TracingOptions): Promise<void> {
+  // Credentials and the values of sensitive query parameters become REDACTED in each URL the spans
+  // record, through each instrumentation's hook, before the span ends (scrub-urls.ts).
+  const scrub = urlScrubber(redactQueryParams);
+  const scrubSpan = scrubUrlFull(scrub);
   registerInstrumentations({
     instrumentations: [
       new FetchInstrumentation({
         propagateTraceHeaderCorsUrls: traceHeaderUrls(traceHeaderOrigins),
         ignoreUrls,
+        requestHook: scrubSpan,
         // A request that got no answer at all (server down, CORS refused) has no HTTP status,
-        // and the instrumentation would leave its span UNSET.
+        // and the instrumentation would leave its span UNSET. The browser's message may name the URL.
         applyCustomAttributesOnSpan: (span, _request, result) => {
           if (result instanceof Error) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: result.message });
+            span.setStatus({ code: SpanStatusCode.ERROR, message: scrub(result.message) });
             span.setAttribute(ATTR_ERROR_TYPE, result.name);
           }
         },
       }),
       // Optional, the page load: after `load`, documentLoad (continuing the trace that the HTML's
       // <meta name="traceparent"> names, if any), documentFetch and resourceFetch.
-      new DocumentLoadInstrumentation({ applyCustomAttributesOnSpan: { documentLoad: onDocumentLoad } }),
+      new DocumentLoadInstrumentation({
+        applyCustomAttributesOnSpan: {
+          documentLoad: (span) => {
+            scrubSpan(span);
+            onDocumentLoad?.(span);
+          },
+          documentFetch: scrubSpan,
+          resourceFetch: scrubSpan,
+        },
+      }),
     ],
   });
 
@@ -77,5 +93,5 @@ export async function startTracing({
   // Fetch is patched already; its spans start now.
   provider.register();
   // Optional, page errors: uncaught errors and unhandled rejections as pageError spans, at most 10 a minute.
-  tracePageErrors();
+  tracePageErrors(scrub);
 }

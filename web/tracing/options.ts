@@ -22,6 +22,12 @@ export interface TracingOptions {
   batchDelayMs?: number;
   /** When a session ends: after `inactivityTimeout` seconds without a span, or `maxDuration` seconds after it began. */
   session?: SessionLimits;
+  /**
+   * Query parameters whose values become REDACTED in every URL the spans record, besides
+   * REDACTED_QUERY_PARAMS in scrub-urls.ts (`token`, `access_token`, `code`, `password`, `api_key` and
+   * the semantic conventions' `sig`, `Signature`, …). Names are matched exactly. Default: none.
+   */
+  redactQueryParams?: string[];
   /** Called with the documentLoad span before it ends, to add attributes or read its trace id. */
   onDocumentLoad?: (span: Span) => void;
 }

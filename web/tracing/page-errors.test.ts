@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describe, ErrorBudget } from './page-errors.ts';
+import { urlScrubber } from './scrub-urls.ts';
+
+const scrub = urlScrubber();
 
 test('the budget lets a burst through, then one error per refill, and counts what it dropped', (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: 0 });
@@ -23,16 +26,32 @@ test('the budget lets a burst through, then one error per refill, and counts wha
 
 test('whatever was thrown becomes exception attributes', () => {
   const error = new TypeError('no such thing');
-  assert.deepEqual(describe(error), {
+  assert.deepEqual(describe(error, scrub), {
     'exception.type': 'TypeError',
     'exception.message': 'no such thing',
     'exception.stacktrace': error.stack,
   });
-  assert.deepEqual(describe('plain words'), { 'exception.type': 'string', 'exception.message': 'plain words' });
-  assert.deepEqual(describe({ code: 7 }), { 'exception.type': 'object', 'exception.message': '{"code":7}' });
-  assert.deepEqual(describe(null), { 'exception.type': 'null', 'exception.message': 'null' });
+  assert.deepEqual(describe('plain words', scrub), { 'exception.type': 'string', 'exception.message': 'plain words' });
+  assert.deepEqual(describe({ code: 7 }, scrub), { 'exception.type': 'object', 'exception.message': '{"code":7}' });
+  assert.deepEqual(describe(null, scrub), { 'exception.type': 'null', 'exception.message': 'null' });
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
-  assert.deepEqual(describe(cycle), { 'exception.type': 'object', 'exception.message': '[object Object]' });
-  assert.deepEqual(describe(Object.create(null)), { 'exception.type': 'object', 'exception.message': '{}' });
+  assert.deepEqual(describe(cycle, scrub), { 'exception.type': 'object', 'exception.message': '[object Object]' });
+  assert.deepEqual(describe(Object.create(null), scrub), { 'exception.type': 'object', 'exception.message': '{}' });
+});
+
+test("the URLs in an error's message and stack trace are scrubbed; its type is not", () => {
+  const error = new Error('could not load http://127.0.0.1:5173/?token=secret&x=1');
+  error.stack = `Error: ${error.message}\n    at http://user:secret@127.0.0.1:5173/assets/index.js:1:100`;
+  assert.deepEqual(describe(error, scrub), {
+    'exception.type': 'Error',
+    'exception.message': 'could not load http://127.0.0.1:5173/?token=REDACTED&x=1',
+    'exception.stacktrace':
+      'Error: could not load http://127.0.0.1:5173/?token=REDACTED&x=1\n' +
+      '    at http://REDACTED:REDACTED@127.0.0.1:5173/assets/index.js:1:100',
+  });
+  assert.deepEqual(describe('https://a.example/?sig=secret', scrub), {
+    'exception.type': 'string',
+    'exception.message': 'https://a.example/?sig=REDACTED',
+  });
 });

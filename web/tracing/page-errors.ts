@@ -9,6 +9,7 @@ import {
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
 } from '@opentelemetry/semantic-conventions';
+import type { Scrub } from './scrub-urls.ts';
 
 const tracer = trace.getTracer('page-errors');
 
@@ -48,11 +49,11 @@ export class ErrorBudget {
 }
 
 /** Records every uncaught error and unhandled rejection of this window as a span, within the budget. */
-export function tracePageErrors(budget = new ErrorBudget()): void {
+export function tracePageErrors(scrub: Scrub, budget = new ErrorBudget()): void {
   const record = (thrown: unknown, event: string) => {
     const dropped = budget.take();
     if (dropped === undefined) return;
-    const exception = describe(thrown);
+    const exception = describe(thrown, scrub);
     const span = tracer.startSpan('pageError', {
       attributes: { 'app.error.event': event, ...(dropped > 0 ? { 'app.errors.dropped': dropped } : {}) },
     });
@@ -68,18 +69,22 @@ export function tracePageErrors(budget = new ErrorBudget()): void {
   window.addEventListener('unhandledrejection', (event) => record(event.reason, 'unhandledrejection'));
 }
 
-/** The semantic conventions' exception attributes of whatever was thrown: an Error, or any value. */
-export function describe(thrown: unknown): Attributes {
+/**
+ * The semantic conventions' exception attributes of whatever was thrown: an Error, or any value. Its
+ * message and stack trace are scrubbed (scrub-urls.ts): either may name the page's URL with its query,
+ * or a script's URL with the credentials of the page's address.
+ */
+export function describe(thrown: unknown, scrub: Scrub): Attributes {
   if (thrown instanceof Error) {
     return {
       [ATTR_EXCEPTION_TYPE]: thrown.name,
-      [ATTR_EXCEPTION_MESSAGE]: thrown.message,
-      ...(thrown.stack ? { [ATTR_EXCEPTION_STACKTRACE]: thrown.stack } : {}),
+      [ATTR_EXCEPTION_MESSAGE]: scrub(thrown.message),
+      ...(thrown.stack ? { [ATTR_EXCEPTION_STACKTRACE]: scrub(thrown.stack) } : {}),
     };
   }
   return {
     [ATTR_EXCEPTION_TYPE]: thrown === null ? 'null' : typeof thrown,
-    [ATTR_EXCEPTION_MESSAGE]: text(thrown),
+    [ATTR_EXCEPTION_MESSAGE]: scrub(text(thrown)),
   };
 }
 
