@@ -26,7 +26,8 @@ export function TraceView({
   wait: TraceWait | undefined;
 }) {
   const isComplete = useCallback(
-    (spans: TraceSpan[]) => (of === 'pageLoad' ? isPageLoadComplete(spans) : isTraceComplete(spans, pageService)),
+    (spans: TraceSpan[], previous: TraceSpan[] | undefined) =>
+      of === 'pageLoad' ? isPageLoadComplete(spans, previous) : isTraceComplete(spans, pageService),
     [of, pageService],
   );
   const trace = useTrace(traceId, isComplete, wait);

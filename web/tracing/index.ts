@@ -12,6 +12,7 @@ import { tracePageErrors } from './page-errors.ts';
 import { SendWhenTraceEnds } from './send-when-trace-ends.ts';
 import { startSessions } from './sessions.ts';
 import { traceHeaderUrls } from './trace-header-urls.ts';
+import { traceWebVitals } from './web-vitals.ts';
 
 export type { TracingOptions } from './options.ts';
 
@@ -32,6 +33,8 @@ export async function startTracing({
   session = TRACING_DEFAULTS.session,
   onDocumentLoad,
 }: TracingOptions): Promise<void> {
+  // Optional, Web Vitals: LCP, INP, CLS, FCP and TTFB, each a span under documentLoad (web-vitals.ts).
+  const webVitals = traceWebVitals();
   registerInstrumentations({
     instrumentations: [
       new FetchInstrumentation({
@@ -48,7 +51,14 @@ export async function startTracing({
       }),
       // Optional, the page load: after `load`, documentLoad (continuing the trace that the HTML's
       // <meta name="traceparent"> names, if any), documentFetch and resourceFetch.
-      new DocumentLoadInstrumentation({ applyCustomAttributesOnSpan: { documentLoad: onDocumentLoad } }),
+      new DocumentLoadInstrumentation({
+        applyCustomAttributesOnSpan: {
+          documentLoad: (span) => {
+            webVitals.recordUnder(span);
+            onDocumentLoad?.(span);
+          },
+        },
+      }),
     ],
   });
 
