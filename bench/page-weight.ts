@@ -42,6 +42,10 @@ const PARTS: Record<string, StandIn> = {
     find: /^\.\/page-errors\.ts$/,
     replacement: 'export function tracePageErrors() {}',
   },
+  'web vitals (web-vitals, web-vitals.ts)': {
+    find: /^\.\/web-vitals\.ts$/,
+    replacement: 'export function traceWebVitals() { return { recordUnder() {} }; }',
+  },
   'sending a trace as it ends (send-when-trace-ends.ts)': {
     find: /^\.\/send-when-trace-ends\.ts$/,
     replacement: 'export class SendWhenTraceEnds {}',

@@ -15,13 +15,16 @@ export function isTraceComplete(spans: TraceSpan[], pageService: string): boolea
 }
 
 /**
- * True when the page load's documentLoad span is there and every span's parent too: the page
- * server's SERVER span, when documentLoad continues it.
+ * True when the page load's documentLoad span is there and every span's parent too (the page server's
+ * SERVER span, when documentLoad continues it), and the poll before this one found as many spans: the
+ * page load's spans come in more than one batch, documentLoad's and then those of its vitals (FCP, at
+ * the page's first paint, often follows the load).
  */
-export function isPageLoadComplete(spans: TraceSpan[]): boolean {
+export function isPageLoadComplete(spans: TraceSpan[], previous: TraceSpan[] = []): boolean {
   const ids = new Set(spans.map((span) => span.spanId));
   return (
     spans.some((span) => span.name === 'documentLoad') &&
-    spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId))
+    spans.every((span) => !span.parentSpanId || ids.has(span.parentSpanId)) &&
+    previous.length === spans.length
   );
 }

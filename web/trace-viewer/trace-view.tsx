@@ -4,6 +4,7 @@ import { isPageLoadComplete, isTraceComplete } from './complete.ts';
 import type { TraceSpan } from './parse.ts';
 import { useTrace } from './use-trace.ts';
 import { Waterfall } from './waterfall.tsx';
+import { WebVitals } from './web-vitals.tsx';
 import './trace-view.css';
 
 /** What the trace is of: a click (complete with the server's spans) or the page load. */
@@ -26,7 +27,8 @@ export function TraceView({
   wait: TraceWait | undefined;
 }) {
   const isComplete = useCallback(
-    (spans: TraceSpan[]) => (of === 'pageLoad' ? isPageLoadComplete(spans) : isTraceComplete(spans, pageService)),
+    (spans: TraceSpan[], previous: TraceSpan[] | undefined) =>
+      of === 'pageLoad' ? isPageLoadComplete(spans, previous) : isTraceComplete(spans, pageService),
     [of, pageService],
   );
   const trace = useTrace(traceId, isComplete, wait);
@@ -48,7 +50,12 @@ export function TraceView({
           {trace.message}
         </p>
       )}
-      {trace.phase === 'complete' && <Waterfall spans={trace.spans} />}
+      {trace.phase === 'complete' && (
+        <>
+          {of === 'pageLoad' && <WebVitals spans={trace.spans} />}
+          <Waterfall spans={trace.spans} />
+        </>
+      )}
     </section>
   );
 }

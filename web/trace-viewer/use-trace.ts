@@ -9,11 +9,12 @@ const RETRY_INTERVAL_MS = 2_000;
 
 /**
  * Polls the page server's Jaeger proxy until `isComplete` says the trace is (a function that stays the
- * same), for as long as `wait` says; starts once `wait` is known.
+ * same, given each poll's spans and the previous poll's), for as long as `wait` says; starts once
+ * `wait` is known.
  */
 export function useTrace(
   traceId: string,
-  isComplete: (spans: TraceSpan[]) => boolean,
+  isComplete: (spans: TraceSpan[], previous: TraceSpan[] | undefined) => boolean,
   wait: TraceWait | undefined,
 ): TraceState {
   const [state, setState] = useState<TraceState>({
@@ -27,9 +28,12 @@ export function useTrace(
     let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
     const start = Date.now();
+    let previous: TraceSpan[] | undefined;
 
     const poll = async () => {
-      const next = traceState(await fetchTrace(traceId), isComplete, Date.now() - start, wait);
+      const answer = await fetchTrace(traceId);
+      const next = traceState(answer, (spans) => isComplete(spans, previous), Date.now() - start, wait);
+      if ('spans' in answer) previous = answer.spans;
       if (stopped) return;
       setState(next);
       if (next.phase === 'waiting') timer = setTimeout(poll, POLL_INTERVAL_MS);

@@ -13,6 +13,7 @@ import { scrubUrlFull, urlScrubber } from './scrub-urls.ts';
 import { SendWhenTraceEnds } from './send-when-trace-ends.ts';
 import { startSessions } from './sessions.ts';
 import { traceHeaderUrls } from './trace-header-urls.ts';
+import { traceWebVitals } from './web-vitals.ts';
 
 export type { TracingOptions } from './options.ts';
 
@@ -38,6 +39,8 @@ export async function startTracing({
   // record, through each instrumentation's hook, before the span ends (scrub-urls.ts).
   const scrub = urlScrubber(redactQueryParams);
   const scrubSpan = scrubUrlFull(scrub);
+  // Optional, Web Vitals: LCP, INP, CLS, FCP and TTFB, each a span under documentLoad (web-vitals.ts).
+  const webVitals = traceWebVitals(scrub);
   registerInstrumentations({
     instrumentations: [
       new FetchInstrumentation({
@@ -59,6 +62,7 @@ export async function startTracing({
         applyCustomAttributesOnSpan: {
           documentLoad: (span) => {
             scrubSpan(span);
+            webVitals.recordUnder(span);
             onDocumentLoad?.(span);
           },
           documentFetch: scrubSpan,
