@@ -1,4 +1,4 @@
-import { readChoice, readCount, readUrl, type Env } from '@hello-trace/env';
+import { readChoice, readCount, readRatio, readUrl, type Env } from '@hello-trace/env';
 import { PAGE_API_PATH } from '@hello-trace/page-api';
 import { defaultTracesUrl, TRACING_DEFAULTS, type TracingOptions } from '../tracing/options.ts';
 
@@ -41,6 +41,8 @@ export function readSettings(env: Env, pageOrigin: string): Settings {
         ),
         maxDuration: readCount(env, 'VITE_SESSION_MAX_DURATION', TRACING_DEFAULTS.session.maxDuration),
       },
+      // .env holds it.
+      sessionSampleRatio: readRatio(env, 'VITE_SESSION_SAMPLE_RATIO'),
     },
   };
 }

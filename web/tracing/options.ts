@@ -22,6 +22,12 @@ export interface TracingOptions {
   batchDelayMs?: number;
   /** When a session ends: after `inactivityTimeout` seconds without a span, or `maxDuration` seconds after it began. */
   session?: SessionLimits;
+  /**
+   * The share of sessions whose traces are kept, from 0 to 1: each session is decided once, and all
+   * its traces follow, as do the servers it calls. A page load that its server names in
+   * `<meta name="traceparent">` gives its session that server's decision instead.
+   */
+  sessionSampleRatio?: number;
   /** Called with the documentLoad span before it ends, to add attributes or read its trace id. */
   onDocumentLoad?: (span: Span) => void;
 }
@@ -29,6 +35,7 @@ export interface TracingOptions {
 export const TRACING_DEFAULTS = {
   batchDelayMs: 500,
   session: { inactivityTimeout: 30 * 60, maxDuration: 4 * 60 * 60 },
+  sessionSampleRatio: 1,
 } satisfies Partial<TracingOptions>;
 
 /**
