@@ -41,7 +41,7 @@ export function readSettings(env: Env, pageOrigin: string): Settings {
         ),
         maxDuration: readCount(env, 'VITE_SESSION_MAX_DURATION', TRACING_DEFAULTS.session.maxDuration),
       },
-      // .env holds it.
+      // .env holds it, for the page server too, which decides each new visitor's first page load.
       sessionSampleRatio: readRatio(env, 'VITE_SESSION_SAMPLE_RATIO'),
     },
   };

@@ -18,7 +18,7 @@ interface ImportMetaEnv {
   readonly VITE_SESSION_INACTIVITY_TIMEOUT?: string;
   /** Seconds after which a session ends, however active. Default: 14400 (4 hours). */
   readonly VITE_SESSION_MAX_DURATION?: string;
-  /** The share of sessions whose traces are kept, from 0 to 1. Required: .env holds it (1). */
+  /** The share of sessions whose traces are kept, from 0 to 1. Required: .env holds it (1), for the page server too. */
   readonly VITE_SESSION_SAMPLE_RATIO?: string;
 }
 
