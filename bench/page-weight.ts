@@ -34,7 +34,7 @@ const PARTS: Record<string, StandIn> = {
     find: /^@opentelemetry\/instrumentation-document-load$/,
     replacement: 'export class DocumentLoadInstrumentation {}',
   },
-  'sessions (web-common, sessions.ts, session-store.ts)': {
+  'sessions, sampled per session (web-common, sessions.ts, session-store.ts, session-sampler.ts)': {
     find: /^\.\/sessions\.ts$/,
     replacement: 'export async function startSessions() {}',
   },

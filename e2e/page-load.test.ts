@@ -222,8 +222,9 @@ test('with a meta traceparent that says not sampled (-00), the page records noth
     .filter({ hasText: "not traced: the page server's traceparent says not sampled" })
     .waitFor({ timeout: 10_000 });
   assert.equal(await tab.getByTestId('page-load').getByRole('link').count(), 0);
-  // Leaving flushes whatever the page had; the next load's spans arriving shows that it did.
-  const next = await loadSession(tab);
+  // Leaving flushes whatever the page had; the next load's spans arriving shows that it did. That
+  // session was dropped (its cookie says so to the page server): this load's HTML names a kept span.
+  const next = await loadSession(tab, await pageWithTraceparent(`00-${hex(16)}-${hex(8)}-01`));
   assert.ok(next);
   assert.deepEqual(
     receiver.spans.filter((span) => span.traceId === traceId).map((span) => span.name),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -202,13 +202,107 @@ test('an unsampled document names its span with flags 00, and no span is sent', 
   });
   try {
     const seen = receiver.spans.length;
-    const answer = await send('GET', '/', {}, unsampledPort);
+    // The standard variable keeps its meaning: it replaces the sampler that follows the session's cookie.
+    const answer = await send('GET', '/', { cookie: 'otel-session-sampled=1' }, unsampledPort);
     assert.equal(answer.status, 200);
     assert.equal(metaOf(answer.body).flags, '00');
     await sleep(1_500);
     assert.equal(receiver.spans.length, seen);
   } finally {
     await unsampled.stop();
+  }
+});
+
+test("a document follows its session's decision in the page's cookie; without one, VITE_SESSION_SAMPLE_RATIO decides", async () => {
+  const noneKeptPort = await freePort();
+  const noneKept = await startPageServer(pageDir, noneKeptPort, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    VITE_SESSION_SAMPLE_RATIO: '0',
+  });
+  try {
+    const seen = receiver.spans.length;
+    // A first visit: the ratio decides (here none kept, on the other page server every one).
+    assert.equal(metaOf((await send('GET', '/', {}, noneKeptPort)).body).flags, '00');
+    const firstVisit = metaOf((await send('GET', '/')).body);
+    assert.equal(firstVisit.flags, '01');
+    assert.equal((await spanWithId(firstVisit.spanId)).attributes['app.session.sampled'], undefined);
+    // A session kept, among other cookies: kept at a ratio of 0; a session dropped: dropped at 1.
+    const kept = metaOf((await send('GET', '/', { cookie: 'theme=dark; otel-session-sampled=1' }, noneKeptPort)).body);
+    assert.equal(kept.flags, '01');
+    const span = await spanWithId(kept.spanId);
+    assert.equal(span.attributes['app.session.sampled'], true);
+    assert.equal(span.parentSpanId, '');
+    const dropped = metaOf((await send('GET', '/', { cookie: 'otel-session-sampled=0' })).body);
+    assert.equal(dropped.flags, '00');
+    await sleep(1_500);
+    assert.deepEqual(
+      receiver.spans
+        .slice(seen)
+        .map((received) => received.spanId)
+        .toSorted(),
+      [firstVisit.spanId, kept.spanId].toSorted(),
+      'only the kept documents were sent',
+    );
+  } finally {
+    await noneKept.stop();
+  }
+});
+
+test('a hostile session cookie is no decision, the ratio decides, and what Node cannot parse is refused plainly', async () => {
+  const noneKeptPort = await freePort();
+  const noneKept = await startPageServer(pageDir, noneKeptPort, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    VITE_SESSION_SAMPLE_RATIO: '0',
+  });
+  try {
+    for (const cookie of [
+      'otel-session-sampled=1; otel-session-sampled=0',
+      'otel-session-sampled=01',
+      'otel-session-sampled="1"',
+      'otel-session-sampled=1=1',
+      'otel-session-sampled=true',
+      'otel-session-sampled="><script>alert(1)</script>',
+      `otel-session-sampled=1${'z'.repeat(12_000)}`,
+      'OTEL-SESSION-SAMPLED=1',
+    ]) {
+      const answer = await send('GET', '/', { cookie }, noneKeptPort);
+      assert.equal(answer.status, 200, cookie.slice(0, 60));
+      assert.equal(metaOf(answer.body).flags, '00', cookie.slice(0, 60));
+      assert.doesNotMatch(answer.body, /script>alert|zzzz/, cookie.slice(0, 60));
+    }
+    // Past 16 KiB of headers, and with a control character, Node refuses the request, in plain words.
+    const oversized = await send('GET', '/', { cookie: `otel-session-sampled=${'1'.repeat(20_000)}` }, noneKeptPort);
+    assert.deepEqual([oversized.status, oversized.body], [431, 'request headers too large\n']);
+    const control = await new Promise<string>((resolve, reject) => {
+      const socket = connect(noneKeptPort, '127.0.0.1', () =>
+        socket.end('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: otel-session-sampled=1\x01\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+    });
+    assert.match(control, /^HTTP\/1\.1 400 Bad Request\r\n[^]*\r\n\r\nmalformed request\n$/);
+    assert.equal((await send('GET', '/', {}, noneKeptPort)).status, 200, 'still serving');
+  } finally {
+    await noneKept.stop();
+  }
+});
+
+test('a malformed or missing VITE_SESSION_SAMPLE_RATIO stops the page server at once with one line naming it', async () => {
+  for (const [ratio, said] of [
+    ['50%', 'VITE_SESSION_SAMPLE_RATIO must be a ratio from 0 to 1 such as 0.25, got "50%"'],
+    ['', 'VITE_SESSION_SAMPLE_RATIO is not set: .env at the repository root holds it'],
+  ]) {
+    await assert.rejects(
+      startPageServer(pageDir, await freePort(), { VITE_SESSION_SAMPLE_RATIO: ratio }),
+      (error: Error) => {
+        assert.match(error.message, /exited with 1 before it was ready/);
+        assert.ok(error.message.includes(`\nhello-page server cannot start: ${said}`), error.message);
+        assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace');
+        return true;
+      },
+    );
   }
 });
 

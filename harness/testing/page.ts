@@ -43,14 +43,18 @@ export function startPageServer(
 
 export type ServedPage = RunningProcess & { pageDir: string; dispose(): Promise<void> };
 
-/** Builds the page with these VITE_* settings and serves it on `port`; `dispose` stops it and removes the build. */
+/**
+ * Builds the page with these VITE_* settings and serves it on `port`, the page server getting them
+ * too (it reads VITE_SESSION_SAMPLE_RATIO), as every part gets every setting in `npm start`; `dispose`
+ * stops it and removes the build.
+ */
 export async function servePage(
   port: number,
   buildEnv: Record<string, string>,
   serverEnv: Record<string, string> = {},
 ): Promise<ServedPage> {
   const pageDir = await buildPage(buildEnv);
-  const pageServer = await startPageServer(pageDir, port, serverEnv);
+  const pageServer = await startPageServer(pageDir, port, { ...buildEnv, ...serverEnv });
   return {
     ...pageServer,
     pageDir,

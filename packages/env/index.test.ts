@@ -8,6 +8,7 @@ import {
   readPercent,
   readPort,
   readQueryParamNames,
+  readRatio,
   readSubnets,
   readSwitch,
   readUrl,
@@ -46,6 +47,23 @@ test('counts, percentages, switches and choices fall back when unset or empty, a
   assert.throws(() => readChoice({ C: 'k8s' }, 'C', ['npm', 'compose'], 'npm'), {
     message: 'C must be npm or compose, got "k8s"',
   });
+});
+
+test('a ratio is required and from 0 to 1; the error names the variable and the value', () => {
+  for (const [value, ratio] of [
+    ['0', 0],
+    ['0.25', 0.25],
+    ['1', 1],
+    ['1.0', 1],
+  ] as const) {
+    assert.equal(readRatio({ R: value }, 'R'), ratio);
+  }
+  assert.throws(() => readRatio({}, 'R'), /^Error: R is not set: \.env at the repository root/);
+  for (const value of ['1.5', '2', '-0.1', '.5', '50%', '1e-3', ' 0.5', 'half']) {
+    assert.throws(() => readRatio({ R: value }, 'R'), {
+      message: `R must be a ratio from 0 to 1 such as 0.25, got "${value}"`,
+    });
+  }
 });
 
 test('a URL is http(s) with no query, fragment or credentials, and loses its trailing slashes', () => {

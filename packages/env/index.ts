@@ -49,6 +49,13 @@ export function readPercent(env: Env, name: string, fallback?: number): number {
   return Number(value);
 }
 
+/** The ratio from 0 to 1 in `env[name]` (`0`, `0.25`, `1`), which must be set (see valueOf). */
+export function readRatio(env: Env, name: string): number {
+  const value = valueOf(env, name);
+  if (!/^[01](\.\d+)?$/.test(value) || Number(value) > 1) refuse(name, 'a ratio from 0 to 1 such as 0.25', value);
+  return Number(value);
+}
+
 /** `true` or `false` in `env[name]`, or `fallback` when unset or empty. */
 export function readSwitch(env: Env, name: string, fallback = false): boolean {
   return readChoice(env, name, ['true', 'false'], String(fallback) as 'true' | 'false') === 'true';

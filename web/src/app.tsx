@@ -82,7 +82,11 @@ export function App() {
             <dt>Trace id</dt>
             <dd>
               <code data-testid="trace-id">{latest.traceId}</code>{' '}
-              <TraceLinks jaegerUiUrl={settings.jaegerUiUrl} traceId={latest.traceId} jaegerUi={jaegerUi} />
+              {latest.sampled ? (
+                <TraceLinks jaegerUiUrl={settings.jaegerUiUrl} traceId={latest.traceId} jaegerUi={jaegerUi} />
+              ) : (
+                <span data-testid="not-sampled">not traced: this session is not sampled</span>
+              )}
             </dd>
             {latest.serverSpanId && (
               <>
@@ -99,7 +103,7 @@ export function App() {
               </>
             )}
           </dl>
-          {!shownPageLoad && (
+          {!shownPageLoad && latest.sampled && (
             <TraceView
               key={latest.traceId}
               traceId={latest.traceId}
@@ -147,9 +151,17 @@ export function App() {
             {history.map((greeting) => (
               <li key={greeting.traceId}>
                 {greeting.scenario}: {greeting.answer ?? greeting.error} in {formatMs(greeting.durationMs)}{' '}
-                <a href={traceLink(settings.jaegerUiUrl, greeting.traceId, jaegerUi)} target="_blank" rel="noreferrer">
-                  trace {greeting.traceId.slice(0, 8)}…
-                </a>
+                {greeting.sampled ? (
+                  <a
+                    href={traceLink(settings.jaegerUiUrl, greeting.traceId, jaegerUi)}
+                    target="_blank"
+                    rel="noreferrer"
+                  >
+                    trace {greeting.traceId.slice(0, 8)}…
+                  </a>
+                ) : (
+                  'not traced'
+                )}
               </li>
             ))}
           </ol>
@@ -160,7 +172,8 @@ export function App() {
 }
 
 function PageLoadSummary({ trace }: { trace: PageLoadTrace }) {
-  if (!trace.sampled) return <>not traced: the page server's traceparent says not sampled.</>;
+  if (!trace.sampled && trace.fromPageServer) return <>not traced: the page server's traceparent says not sampled.</>;
+  if (!trace.sampled) return <>not traced: this session is not sampled.</>;
   if (trace.fromPageServer) return <>continues the page server's trace.</>;
   return <>a trace of its own: the HTML carries no traceparent from the page server.</>;
 }

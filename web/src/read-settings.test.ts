@@ -6,6 +6,7 @@ const ADDRESSES = {
   VITE_SERVER_URL: 'http://localhost:9100',
   VITE_JAEGER_UI_URL: 'http://localhost:9200',
   VITE_OTEL_SERVICE_NAME: 'hello-web',
+  VITE_SESSION_SAMPLE_RATIO: '1',
 };
 
 test('with only what .env holds, the rest has its defaults, and the spans go to the page origin', () => {
@@ -22,6 +23,7 @@ test('with only what .env holds, the rest has its defaults, and the spans go to 
       batchDelayMs: 500,
       session: { inactivityTimeout: 1800, maxDuration: 14400 },
       redactQueryParams: [],
+      sessionSampleRatio: 1,
     },
   });
 });
@@ -37,6 +39,7 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
       VITE_SESSION_INACTIVITY_TIMEOUT: '600',
       VITE_SESSION_MAX_DURATION: '3600',
       VITE_REDACT_QUERY_PARAMS: 'session_id,auth',
+      VITE_SESSION_SAMPLE_RATIO: '0.25',
       VITE_STACK: 'compose',
     },
     'https://shop.example',
@@ -53,11 +56,12 @@ test('reads every VITE_* setting and drops trailing slashes', () => {
       batchDelayMs: 2000,
       session: { inactivityTimeout: 600, maxDuration: 3600 },
       redactQueryParams: ['session_id', 'auth'],
+      sessionSampleRatio: 0.25,
     },
   });
 });
 
-test('an address without a safe default is required, and the error names it and where it comes from', () => {
+test('a setting without a default of its own is required, and the error names it and where it comes from', () => {
   assert.throws(
     () => readSettings({ VITE_JAEGER_UI_URL: ADDRESSES.VITE_JAEGER_UI_URL }, 'http://localhost:9000'),
     /^Error: VITE_SERVER_URL is not set: web\/vite.config.ts sets it from SERVER_PORT in .env/,
@@ -69,6 +73,10 @@ test('an address without a safe default is required, and the error names it and 
   assert.throws(
     () => readSettings({ ...ADDRESSES, VITE_OTEL_SERVICE_NAME: '' }, 'http://localhost:9000'),
     /^Error: VITE_OTEL_SERVICE_NAME is not set: .env at the repository root holds it/,
+  );
+  assert.throws(
+    () => readSettings({ ...ADDRESSES, VITE_SESSION_SAMPLE_RATIO: '' }, 'http://localhost:9000'),
+    /^Error: VITE_SESSION_SAMPLE_RATIO is not set: .env at the repository root holds it/,
   );
 });
 
@@ -94,6 +102,9 @@ test('a malformed setting is an error that names its variable', () => {
   }
   assert.throws(read({ VITE_STACK: 'kubernetes' }), /VITE_STACK must be npm or compose/);
   assert.throws(read({ VITE_REDACT_QUERY_PARAMS: 'session_id;auth=1' }), /VITE_REDACT_QUERY_PARAMS must be a list/);
+  for (const ratio of ['2', '50%', '-1']) {
+    assert.throws(read({ VITE_SESSION_SAMPLE_RATIO: ratio }), /VITE_SESSION_SAMPLE_RATIO must be a ratio from 0 to 1/);
+  }
 });
 
 test("the page's own API on the page's origin is left untraced, and nothing else", () => {

@@ -1,4 +1,4 @@
-import { readChoice, readCount, readQueryParamNames, readUrl, type Env } from '@hello-trace/env';
+import { readChoice, readCount, readQueryParamNames, readRatio, readUrl, type Env } from '@hello-trace/env';
 import { PAGE_API_PATH } from '@hello-trace/page-api';
 import { defaultTracesUrl, TRACING_DEFAULTS, type TracingOptions } from '../tracing/options.ts';
 
@@ -42,6 +42,8 @@ export function readSettings(env: Env, pageOrigin: string): Settings {
         maxDuration: readCount(env, 'VITE_SESSION_MAX_DURATION', TRACING_DEFAULTS.session.maxDuration),
       },
       redactQueryParams: readQueryParamNames(env, 'VITE_REDACT_QUERY_PARAMS'),
+      // .env holds it, for the page server too, which decides each new visitor's first page load.
+      sessionSampleRatio: readRatio(env, 'VITE_SESSION_SAMPLE_RATIO'),
     },
   };
 }

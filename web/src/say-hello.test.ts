@@ -54,6 +54,7 @@ test('calls the server inside the StartRequests span with the name as baggage', 
   assert.equal(span.name, 'StartRequests');
   assert.equal(span.status.code, SpanStatusCode.UNSET);
   assert.equal(greeting.traceId, span.spanContext().traceId);
+  assert.equal(greeting.sampled, true);
   assert.deepEqual(seen, { traceId: greeting.traceId, baggageName: 'GoFrame' });
 });
 

@@ -1,4 +1,4 @@
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { Stack } from './read-settings.ts';
 
 const tracer = trace.getTracer('hello-web');
@@ -8,6 +8,8 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Greeting {
   traceId: string;
+  /** False when the session is not sampled: nothing of the trace is recorded, by the page or the servers. */
+  sampled: boolean;
   scenario: Scenario;
   /** From the click to the answer, as the page saw it. */
   durationMs: number;
@@ -35,9 +37,10 @@ export async function sayHello(
   const span = tracer.startSpan('StartRequests', { attributes: { 'app.scenario': scenario } });
   const baggage = propagation.createBaggage({ name: { value: name } });
   const requestContext = propagation.setBaggage(trace.setSpan(context.active(), span), baggage);
-  const { traceId } = span.spanContext();
+  const { traceId, traceFlags } = span.spanContext();
   const url = `${serverUrl}/hello${scenario === 'normal' ? '' : `?scenario=${scenario}`}`;
-  const greeting: Greeting = { traceId, scenario, durationMs: 0 };
+  const sampled = (traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const greeting: Greeting = { traceId, sampled, scenario, durationMs: 0 };
   try {
     // The browser's default context manager (StackContextManager) keeps a context active only
     // while the function given to context.with runs, not across an `await`: fetch must be called

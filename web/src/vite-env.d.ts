@@ -20,6 +20,8 @@ interface ImportMetaEnv {
   readonly VITE_SESSION_MAX_DURATION?: string;
   /** Query parameters, comma-separated, whose values become REDACTED in the page's spans, besides the default list (web/tracing/scrub-urls.ts). Default: none. */
   readonly VITE_REDACT_QUERY_PARAMS?: string;
+  /** The share of sessions whose traces are kept, from 0 to 1. Required: .env holds it (1), for the page server too. */
+  readonly VITE_SESSION_SAMPLE_RATIO?: string;
 }
 
 interface ImportMeta {

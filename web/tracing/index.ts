@@ -33,6 +33,7 @@ export async function startTracing({
   batchDelayMs = TRACING_DEFAULTS.batchDelayMs,
   session = TRACING_DEFAULTS.session,
   redactQueryParams = [],
+  sessionSampleRatio = TRACING_DEFAULTS.sessionSampleRatio,
   onDocumentLoad,
 }: TracingOptions): Promise<void> {
   // Credentials and the values of sensitive query parameters become REDACTED in each URL the spans
@@ -80,12 +81,16 @@ export async function startTracing({
     // hello-trace's collector and relay).
     maxExportBatchSize: 10,
   });
+  // Optional, sessions: session.id on every span, one session per browser profile until it is idle or
+  // old, and each session's traces kept or dropped whole (sessions.ts, session-store.ts, session-sampler.ts).
+  const sessions = await startSessions(session, sessionSampleRatio);
   const provider = new WebTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
+    // Optional with sessions (without them, leave it out: the default follows a parent, keeps the rest).
+    sampler: sessions.sampler,
     spanProcessors: [
-      // Optional, sessions: session.id on every span, one session per browser profile until it is idle
-      // or old (sessions.ts, session-store.ts). First, so that each span has it before it is batched.
-      await startSessions(session),
+      // Optional with sessions. First, so that each span has its session.id before it is batched.
+      sessions.spanProcessor,
       // Optional, SendWhenTraceEnds: a trace's spans go as soon as its last span ends, rather than
       // after the batch delay (without it, pass `batch` alone).
       new SendWhenTraceEnds(batch),

@@ -28,6 +28,12 @@ export interface TracingOptions {
    * the semantic conventions' `sig`, `Signature`, …). Names are matched exactly. Default: none.
    */
   redactQueryParams?: string[];
+  /**
+   * The share of sessions whose traces are kept, from 0 to 1: each session is decided once, and all
+   * its traces follow, as do the servers it calls. A page load that its server names in
+   * `<meta name="traceparent">` gives its session that server's decision instead.
+   */
+  sessionSampleRatio?: number;
   /** Called with the documentLoad span before it ends, to add attributes or read its trace id. */
   onDocumentLoad?: (span: Span) => void;
 }
@@ -35,6 +41,7 @@ export interface TracingOptions {
 export const TRACING_DEFAULTS = {
   batchDelayMs: 500,
   session: { inactivityTimeout: 30 * 60, maxDuration: 4 * 60 * 60 },
+  sessionSampleRatio: 1,
 } satisfies Partial<TracingOptions>;
 
 /**

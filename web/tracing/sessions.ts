@@ -1,21 +1,26 @@
 // session.id on the page's spans: web-common's SessionManager, keeping its session in an
 // ActivitySessionStore, and its span processor. The id stays in the spans: it is never sent to the
-// server, neither as baggage nor as a header.
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-web';
+// server, neither as baggage nor as a header. And the sampler that keeps or drops each session whole.
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-web';
 import {
   createDefaultSessionIdGenerator,
   createSessionManager,
   createSessionSpanProcessor,
   type SessionProvider,
 } from '@opentelemetry/web-common';
+import { sessionSampler } from './session-sampler.ts';
 import { ActivitySessionStore, type SessionLimits } from './session-store.ts';
 
 /**
  * Reads the stored session or starts one, and returns the span processor that puts its id on every
  * span: put it first in the provider's span processors, so that each span has its session.id before
- * it is batched. A session ends after `limits` (in seconds; without them it would never end).
+ * it is batched. A session ends after `limits` (in seconds; without them it would never end). And
+ * the provider's sampler, which keeps `sampleRatio` of the sessions (session-sampler.ts).
  */
-export async function startSessions(limits: SessionLimits): Promise<SpanProcessor> {
+export async function startSessions(
+  limits: SessionLimits,
+  sampleRatio: number,
+): Promise<{ spanProcessor: SpanProcessor; sampler: Sampler }> {
   const sessionStore = new ActivitySessionStore(limits);
   const manager = createSessionManager({
     sessionIdGenerator: createDefaultSessionIdGenerator(),
@@ -23,7 +28,11 @@ export async function startSessions(limits: SessionLimits): Promise<SpanProcesso
     ...limits,
   });
   await manager.start();
-  return createSessionSpanProcessor(withActivity(manager, sessionStore));
+  const sessions = withActivity(manager, sessionStore);
+  return {
+    spanProcessor: createSessionSpanProcessor(sessions),
+    sampler: sessionSampler(sessions, sessionStore, sampleRatio),
+  };
 }
 
 /**
