@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { kafkaConsumerGroups } from '@hello-trace/harness/engines';
 import { storedSpans, type StoredSpans } from '@hello-trace/harness/testing/opensearch';
 import { repoRoot } from '@hello-trace/harness/testing/processes';
-import { startScaleStack, waitUntil, type ScaleStack } from '@hello-trace/harness/testing/scale';
+import { decidedWithinMs, startScaleStack, waitUntil, type ScaleStack } from '@hello-trace/harness/testing/scale';
 import { spanKeys, traceLoad } from '@hello-trace/harness/testing/trace-load';
 
 const RATE = 40;
@@ -82,6 +82,7 @@ test(
       await waitUntil('the first spans stored', async () => (await stack.storedSpanCount()) > 0);
       const sentBefore = await stack.onGateways('otelcol_exporter_sent_spans', { exporter: 'kafka' });
       const failedBefore = await stack.onGateways('otelcol_exporter_send_failed_spans', { exporter: 'kafka' });
+      const bytesBefore = await stack.onGateways('otelcol_kafka_exporter_bytes_uncompressed');
       const stoppedAt = Date.now();
       await stack.stopPart('ingester');
 
@@ -99,11 +100,13 @@ test(
       const sentDuring = (await stack.onGateways('otelcol_exporter_sent_spans', { exporter: 'kafka' })) - sentBefore;
       const failedDuring =
         (await stack.onGateways('otelcol_exporter_send_failed_spans', { exporter: 'kafka' })) - failedBefore;
+      const bytesPerSecond =
+        ((await stack.onGateways('otelcol_kafka_exporter_bytes_uncompressed')) - bytesBefore) / (OUTAGE_MS / 1000);
 
       const restartedAt = Date.now();
       await stack.startPart('ingester');
       console.log(
-        `# while the ingester was down the gateways wrote ${sentDuring} spans to Kafka (${failedDuring} failed), their queues held at most ${largestQueue}; the group's lag went from ${early.lag} to ${late.lag} records`,
+        `# while the ingester was down the gateways wrote ${sentDuring} spans to Kafka (${failedDuring} failed), ${Math.round(bytesPerSecond)} bytes a second; their queues held at most ${largestQueue} bytes; the group's lag went from ${early.lag} to ${late.lag} records`,
       );
       // With no consumer the lag grows by every record written between the two readings.
       assert.ok(
@@ -114,12 +117,17 @@ test(
       assert.ok(sentDuring > RATE * 20, `the gateways wrote only ${sentDuring} spans while the ingester was down`);
       assert.equal(failedDuring, 0, 'spans the gateways failed to write');
       // A queue with spans waiting would grow with the outage; this one holds at most a few batches.
-      assert.ok(largestQueue < RATE * 2, `the gateways' queues held ${largestQueue} spans`);
+      assert.ok(
+        largestQueue < 2 * bytesPerSecond,
+        `the gateways' queues held ${largestQueue} bytes, more than 2 s of the ${Math.round(bytesPerSecond)} bytes a second they wrote`,
+      );
 
-      // What was in Kafka at the restart: the traces the gateways had decided by then.
-      const decisionWaitMs = Number(stack.env.TAIL_SAMPLING_DECISION_WAIT_SECONDS) * 1000;
+      // What was in Kafka at the restart: the traces the gateways had decided by then, those whose root
+      // (page) span reached them long enough before.
       const backlog = spanKeys(
-        load.traces.filter((trace) => trace.serverSentAt < restartedAt - decisionWaitMs - 2_000),
+        load.traces.filter(
+          (trace) => trace.pageSentAt > 0 && trace.pageSentAt < restartedAt - decidedWithinMs(stack.env) - 1_000,
+        ),
       );
       await waitUntilStored(stack, backlog, 'the backlog stored');
       const backlogS = (Date.now() - restartedAt) / 1000;
