@@ -90,6 +90,19 @@ export function decidedWithinMs(env: Record<string, string>): number {
   return (Math.floor(Number(env.TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS) / 1000) + 1) * 1000;
 }
 
+/**
+ * The bulk requests the ingester logged as failed, whole or in part, and the requests (span and service
+ * writes) in them: each is a write Jaeger's OpenSearch writer gave up on, after Kafka had been told the
+ * spans were stored.
+ */
+export function failedBulkRequests(output: string): { bulks: number; requests: number } {
+  const lines = output.split('\n').filter((line) => line.startsWith('[ingester] '));
+  const whole = lines.filter((line) => line.includes('could not process bulk request'));
+  const parts = lines.filter((line) => line.includes('part of bulk request failed'));
+  const requests = whole.reduce((sum, line) => sum + Number(/"request_count": (\d+)/.exec(line)?.[1] ?? 0), 0);
+  return { bulks: whole.length + parts.length, requests: requests + parts.length };
+}
+
 /** Waits until the gateways have received traces, decided every one of them and emptied their Kafka queues. */
 export function waitUntilGatewaysDecided(stack: ScaleStack): Promise<void> {
   return waitUntil('the gateways decided every trace they hold', async () => {
