@@ -1,6 +1,6 @@
 // A storage node dies under a steady load: of three OpenSearch nodes, with a replica of every shard,
-// the one holding most primaries of today's span index is stopped (SIGTERM; the elected cluster
-// manager among equals, whose loss also means an election) while 40 traces a second go through the
+// the one holding most primaries of today's span index is killed (SIGKILL, as a crash; the elected
+// cluster manager among equals, whose loss also means an election) while 40 traces a second go through the
 // pipeline, every one kept. The traces stored before stay readable, from OpenSearch and from Jaeger's
 // query, new ones are written, and the loss is measured, with a target of 0.
 //
@@ -18,12 +18,17 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { clusterManager, spanKey, spanShards, storedSpans, type Shard } from '@hello-trace/harness/testing/opensearch';
-import { startScaleStack, waitUntil, waitUntilGatewaysDecided } from '@hello-trace/harness/testing/scale';
+import {
+  failedBulkRequests,
+  startScaleStack,
+  waitUntil,
+  waitUntilGatewaysDecided,
+} from '@hello-trace/harness/testing/scale';
 import { spanKeys, traceLoad } from '@hello-trace/harness/testing/trace-load';
 
 const RATE = 40;
 
-/** The node to stop, and why: most primaries of the newest span index, the cluster manager among equals. */
+/** The node to kill, and why: most primaries of the newest span index, the cluster manager among equals. */
 function chooseNode(shards: Shard[], manager: string): { node: string; why: string } {
   const index = shards
     .map((shard) => shard.index)
@@ -42,17 +47,8 @@ function chooseNode(shards: Shard[], manager: string): { node: string; why: stri
   };
 }
 
-/** The bulks the ingester logged as failed, whole or in part, and the requests (span and service writes) in them. */
-function failedBulkRequests(output: string): { bulks: number; requests: number } {
-  const lines = output.split('\n').filter((line) => line.startsWith('[ingester] '));
-  const whole = lines.filter((line) => line.includes('could not process bulk request'));
-  const parts = lines.filter((line) => line.includes('part of bulk request failed'));
-  const requests = whole.reduce((sum, line) => sum + Number(/"request_count": (\d+)/.exec(line)?.[1] ?? 0), 0);
-  return { bulks: whole.length + parts.length, requests: requests + parts.length };
-}
-
 test(
-  'one of three OpenSearch nodes stopped under 40 traces a second: earlier traces stay readable, new ones are written, and the loss is measured',
+  'one of three OpenSearch nodes killed under 40 traces a second: earlier traces stay readable, new ones are written, and the loss is measured',
   { timeout: 300_000 },
   async () => {
     const stack = await startScaleStack({ openSearchNodes: 3 });
@@ -75,10 +71,10 @@ test(
       const survivor = stack.openSearchUrls[node === 'opensearch-1' ? 1 : 0];
       const before = new Set((await storedSpans(first)).copies.keys());
       const beforeTraces = load.traces.filter((trace) => before.has(spanKey(trace.traceId, trace.serverSpanId)));
-      const stoppedAt = Date.now();
-      await stack.stopPart(node);
+      const killedAt = Date.now();
+      await stack.stopPart(node, 'SIGKILL');
       console.log(
-        `# stopped ${node} (${why}) in ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s, with ${before.size} spans stored; shards: ${shards.map((s) => `${s.shard}${s.prirep}@${s.node}`).join(' ')}`,
+        `# killed ${node} (${why}) in ${((Date.now() - killedAt) / 1000).toFixed(1)} s, with ${before.size} spans stored; shards: ${shards.map((s) => `${s.shard}${s.prirep}@${s.node}`).join(' ')}`,
       );
 
       // Stored before: every one still there, through the nodes left.
@@ -124,14 +120,14 @@ test(
         120_000,
       );
       const missing = sent.filter((key) => !stored.copies.has(key));
-      const after = spanKeys(load.traces.filter((trace) => trace.serverSentAt > stoppedAt));
+      const after = spanKeys(load.traces.filter((trace) => trace.serverSentAt > killedAt));
       const failed = failedBulkRequests(stack.output());
       console.log(
-        `# ${sent.length} spans sent (${after.length} after the stop), ${missing.length} lost; the ingester logged ${failed.bulks} failed bulks (${failed.requests} requests); ${stored.documents - stored.copies.size} spans stored twice (a bulk sent again after it was applied in part); Jaeger's query answered ${queryErrors} of its reads with an error (a node it still took for alive)`,
+        `# ${sent.length} spans sent (${after.length} after the kill), ${missing.length} lost; the ingester logged ${failed.bulks} failed bulks (${failed.requests} requests); ${stored.documents - stored.copies.size} spans stored twice (a bulk sent again after it was applied in part); Jaeger's query answered ${queryErrors} of its reads with an error (a node it still took for alive)`,
       );
       assert.ok(
         after.some((key) => stored.copies.has(key)),
-        'no span sent after the stop was written',
+        'no span sent after the kill was written',
       );
       assert.ok(
         missing.length <= failed.requests,

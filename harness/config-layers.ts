@@ -15,7 +15,7 @@ export const ROLES = {
     binary: 'otelcol',
     files: ['collector/shared.yaml', 'scale/agents.yaml', 'scale/agent-browser.yaml'],
   },
-  gateway: { binary: 'jaeger', files: ['scale/gateway.yaml'] },
+  gateway: { binary: 'otelcol', files: ['collector/shared.yaml', 'scale/gateway.yaml'] },
   ingester: { binary: 'jaeger', files: ['scale/opensearch-storage.yaml', 'scale/ingester.yaml'] },
   query: { binary: 'jaeger', files: ['scale/opensearch-storage.yaml', 'scale/query.yaml'] },
 } as const;

@@ -153,20 +153,22 @@ export async function ensureKafka(log: (line: string) => void = console.log): Pr
 
 /** Runs one of Kafka's command-line tools (a main class) and resolves with what it prints. */
 async function kafkaTool(mainClass: string, args: string[]): Promise<string> {
+  return (await kafkaToolOutput(mainClass, args)).toString('utf8');
+}
+
+/** The same, resolving with the bytes it prints. */
+async function kafkaToolOutput(mainClass: string, args: string[]): Promise<Buffer> {
   const java = join(await javaHome(), 'bin/java');
   const libs = join(await ensureKafka(), 'libs');
   try {
-    const { stdout } = await run(java, [
-      KAFKA_LOG4J,
-      '-Dkafka.log.level=warn',
-      '-cp',
-      join(libs, '*'),
-      mainClass,
-      ...args,
-    ]);
+    const { stdout } = await run(
+      java,
+      [KAFKA_LOG4J, '-Dkafka.log.level=warn', '-cp', join(libs, '*'), mainClass, ...args],
+      { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+    );
     return stdout;
   } catch (error) {
-    const failure = error as Error & { stdout?: string; stderr?: string };
+    const failure = error as Error & { stdout?: Buffer; stderr?: Buffer };
     const output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`.trim() || failure.message;
     throw new Error(`Kafka's ${mainClass} ${args.join(' ')} failed:\n${lastLines(output, 10)}`, { cause: error });
   }
@@ -180,6 +182,52 @@ export function kafkaTopics(args: string[]): Promise<string> {
 /** Kafka's consumer group tool, as `kafka-consumer-groups.sh` runs it (for example `--describe --group g`). */
 export function kafkaConsumerGroups(args: string[]): Promise<string> {
   return kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', args);
+}
+
+export interface KafkaRecord {
+  partition: number;
+  key: string;
+  value: Buffer;
+}
+
+// Between the fields and the records of the console consumer's output: byte strings that neither a
+// record's key (a trace id) nor its value (OTLP protobuf) holds.
+const FIELD_END = '\u0001|hello-trace-field-end|9f3c27d1b84e06a5|\u0001';
+const RECORD_END = '\u0001|hello-trace-record-end|5e81a0c4d2b97f36|\u0001';
+
+/**
+ * Every record of `topic`, from its beginning, read as `kafka-console-consumer.sh --from-beginning`
+ * reads it (with a consumer group of its own), until none has come for `idleMs`.
+ */
+export async function kafkaRecords(bootstrapServer: string, topic: string, idleMs = 5000): Promise<KafkaRecord[]> {
+  const output = await kafkaToolOutput('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+    '--bootstrap-server',
+    bootstrapServer,
+    '--topic',
+    topic,
+    '--from-beginning',
+    '--timeout-ms',
+    String(idleMs),
+    ...['print.partition=true', 'print.key=true', `key.separator=${FIELD_END}`, `line.separator=${RECORD_END}`].flatMap(
+      (property) => ['--formatter-property', property],
+    ),
+  ]);
+  const records: KafkaRecord[] = [];
+  for (let at = 0; at < output.length;) {
+    const end = output.indexOf(RECORD_END, at);
+    if (end < 0)
+      throw new Error(`Kafka's console consumer printed a record without its end: ${output.subarray(at, at + 200)}`);
+    // Partition:<n>, the key, the value.
+    const afterPartition = output.indexOf(FIELD_END, at);
+    const afterKey = output.indexOf(FIELD_END, afterPartition + FIELD_END.length);
+    records.push({
+      partition: Number(output.subarray(at, afterPartition).toString().replace('Partition:', '')),
+      key: output.subarray(afterPartition + FIELD_END.length, afterKey).toString(),
+      value: output.subarray(afterKey + FIELD_END.length, end),
+    });
+    at = end + RECORD_END.length;
+  }
+  return records;
 }
 
 export interface KafkaOptions {
@@ -213,8 +261,11 @@ export async function kafkaBroker(
     'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': join(dataDir, 'data'),
-    // A producer's first write creates its topic.
+    // A producer's first write creates its topic, with three partitions: the gateways key each trace's
+    // messages by its trace id, so that up to three ingesters could share the topic with every trace
+    // whole in one partition, without a change to the topic.
     'auto.create.topics.enable': 'true',
+    'num.partitions': '3',
     // One broker: Kafka's internal topics cannot have more than one replica.
     'offsets.topic.replication.factor': '1',
     'transaction.state.log.replication.factor': '1',

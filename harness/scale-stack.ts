@@ -1,6 +1,6 @@
 // The scale path's parts, in the order `npm run start:scale` starts them: OpenSearch, Kafka, the
-// ingester and the query (Jaeger, scale/ingester.yaml and scale/query.yaml), the two gateways (Jaeger,
-// scale/gateway.yaml), the server and browser agents (native/otelcol, scale/agent-*.yaml), then the
+// ingester and the query (Jaeger, scale/ingester.yaml and scale/query.yaml), the two gateways and the
+// server and browser agents (native/otelcol, scale/gateway.yaml and scale/agent-*.yaml), then the
 // greeter, the server and the page server as `npm start` runs them. Also the retention: es-index-cleaner.
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ export async function scaleEnv(overrides: Record<string, string | undefined>): P
 
 export interface ScaleParts {
   env: Record<string, string>;
-  /** Where OpenSearch and Kafka keep their data. */
+  /** Where OpenSearch, Kafka and the gateways' queues keep their data. */
   dataDir: string;
   log(line: string): void;
   /** Also the greeter, the server and the page server (true by default). */
@@ -38,16 +38,19 @@ export interface ScaleParts {
 export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts): Promise<Part[]> {
   const jaeger = await ensureNativeBinary('jaeger', log);
   const otelcol = await ensureNativeBinary('otelcol', log);
+  // Each gateway's receiver, health check and metrics (which collector/shared.yaml reads as
+  // COLLECTOR_…) on its own ports, and its Kafka queue in a folder of its own beside the engines' data.
   const gateway = (n: 1 | 2): Part => ({
     name: `gateway-${n}`,
-    command: jaeger,
+    command: otelcol,
     args: configArgs('gateway'),
     env: {
       GATEWAY_OTLP_PORT: env[`GATEWAY_${n}_OTLP_PORT`],
-      GATEWAY_HEALTH_PORT: env[`GATEWAY_${n}_HEALTH_PORT`],
-      GATEWAY_METRICS_PORT: env[`GATEWAY_${n}_METRICS_PORT`],
+      COLLECTOR_HEALTH_PORT: env[`GATEWAY_${n}_HEALTH_PORT`],
+      COLLECTOR_METRICS_PORT: env[`GATEWAY_${n}_METRICS_PORT`],
+      GATEWAY_QUEUE_DIR: join(dataDir, `gateway-${n}`),
     },
-    healthUrl: bindUrl(env, `GATEWAY_${n}_HEALTH_PORT`, '/status'),
+    healthUrl: bindUrl(env, `GATEWAY_${n}_HEALTH_PORT`, '/'),
   });
   // Each agent's health check and metrics, which collector/shared.yaml reads as COLLECTOR_…, on its own ports.
   const agent = (role: 'server' | 'browser'): Part => {
@@ -81,19 +84,12 @@ export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts):
     gateway(2),
     agent('server'),
     agent('browser'),
-    ...(app ? appParts(env, pageServerEnv(env)) : []),
+    ...(app ? appParts(env, pageServerEnv) : []),
   ];
 }
 
-/** What the page server says to the page: the gateways' policy, and how long a kept trace takes to reach storage. */
-function pageServerEnv(env: Record<string, string>): Record<string, string> {
-  const decisionWait = Number(env.TAIL_SAMPLING_DECISION_WAIT_SECONDS);
-  return {
-    TAIL_SAMPLING: 'true',
-    // After the gateways' decision a kept trace is in OpenSearch within seconds; 20 s leave room for load.
-    TRACE_WAIT_SECONDS: env.TRACE_WAIT_SECONDS || String(decisionWait + 20),
-  };
-}
+/** What the page server says to the page: the gateways sample whole traces (page-server/trace-wait-settings.ts). */
+const pageServerEnv = { TAIL_SAMPLING: 'true' };
 
 /**
  * The port variables whose port another program already holds on loopback, such as

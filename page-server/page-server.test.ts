@@ -140,13 +140,13 @@ test('a missing page or a malformed setting is refused, naming the file or the v
   });
   assert.throws(() => readPageServerConfig({ ...PORTS, PAGE_PORT: undefined }), /^Error: PAGE_PORT is not set/);
   const policy = {
-    TAIL_SAMPLING_DECISION_WAIT_SECONDS: '10',
+    TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS: '2500',
     TAIL_SAMPLING_SLOW_MS: '1000',
     TAIL_SAMPLING_KEEP_PERCENT: '100',
   };
-  assert.throws(() => readPageServerConfig({ ...PORTS, ...policy, TAIL_SAMPLING: 'true', TRACE_WAIT_SECONDS: '5' }), {
+  assert.throws(() => readPageServerConfig({ ...PORTS, ...policy, TAIL_SAMPLING: 'true', TRACE_WAIT_SECONDS: '3' }), {
     message:
-      'TRACE_WAIT_SECONDS (5) must be longer than TAIL_SAMPLING_DECISION_WAIT_SECONDS (10): the gateways hold every trace that long before they store it',
+      'TRACE_WAIT_SECONDS (3) must be longer than 3 s: with TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS at 2500, the gateways hold a trace up to that long after its root span arrives before they store it',
   });
 });
 

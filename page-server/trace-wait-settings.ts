@@ -1,6 +1,6 @@
 // How long the page waits for a trace (`GET /api/trace-wait` answers it), from the page server's
-// settings: the same built page serves both stacks, and the scale path's gateways hold each trace for
-// their tail sampling's decision_wait, then may drop it.
+// settings: the same built page serves both stacks, and the scale path's gateways hold each trace
+// until soon after its root span has reached them (tail sampling), then may drop it.
 import { readCount, readPercent, readSwitch, type Env } from '@hello-trace/env';
 import { DEFAULT_TRACE_WAIT_SECONDS, type TraceWait } from '@hello-trace/page-api';
 
@@ -10,16 +10,20 @@ import { DEFAULT_TRACE_WAIT_SECONDS, type TraceWait } from '@hello-trace/page-ap
  * variable when one is missing or malformed.
  */
 export function traceWaitSettings(env: Env = process.env): TraceWait {
-  const seconds = readCount(env, 'TRACE_WAIT_SECONDS', DEFAULT_TRACE_WAIT_SECONDS);
-  if (!readSwitch(env, 'TAIL_SAMPLING')) return { seconds };
+  if (!readSwitch(env, 'TAIL_SAMPLING'))
+    return { seconds: readCount(env, 'TRACE_WAIT_SECONDS', DEFAULT_TRACE_WAIT_SECONDS) };
   const tailSampling = {
-    decisionWaitSeconds: readCount(env, 'TAIL_SAMPLING_DECISION_WAIT_SECONDS'),
+    decisionWaitAfterRootMs: readCount(env, 'TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS'),
     slowMs: readCount(env, 'TAIL_SAMPLING_SLOW_MS'),
     keepPercent: readPercent(env, 'TAIL_SAMPLING_KEEP_PERCENT'),
   };
-  if (seconds <= tailSampling.decisionWaitSeconds) {
+  // tail_sampling counts the wait in whole seconds and decides on its 1 s tick after that; a kept trace
+  // is in storage within seconds of its decision, and 20 s more leave room for load.
+  const decidedWithin = Math.floor(tailSampling.decisionWaitAfterRootMs / 1000) + 1;
+  const seconds = readCount(env, 'TRACE_WAIT_SECONDS', decidedWithin + 20);
+  if (seconds <= decidedWithin) {
     throw new Error(
-      `TRACE_WAIT_SECONDS (${seconds}) must be longer than TAIL_SAMPLING_DECISION_WAIT_SECONDS (${tailSampling.decisionWaitSeconds}): the gateways hold every trace that long before they store it`,
+      `TRACE_WAIT_SECONDS (${seconds}) must be longer than ${decidedWithin} s: with TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS at ${tailSampling.decisionWaitAfterRootMs}, the gateways hold a trace up to that long after its root span arrives before they store it`,
     );
   }
   return { seconds, tailSampling };

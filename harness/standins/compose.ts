@@ -131,16 +131,20 @@ export class ComposeProject {
     }
   }
 
-  /** Waits until every container runs and each one with a healthcheck is healthy; returns them. */
+  /**
+   * Waits until every container runs, each one with a healthcheck healthy, but for one-shot services
+   * that have exited with status 0 (such as scale/docker-compose.yml's gateway-queues); returns them.
+   */
   async waitUntilHealthy(timeoutMs: number): Promise<ContainerState[]> {
     const deadline = Date.now() + timeoutMs;
     let containers: ContainerState[] = [];
+    const done = (c: ContainerState) => c.State === 'exited' && c.ExitCode === 0;
     while (Date.now() < deadline) {
       containers = await this.containers();
-      if (containers.some((c) => c.State === 'exited' || c.Health === 'unhealthy')) break;
+      if (containers.some((c) => (c.State === 'exited' && !done(c)) || c.Health === 'unhealthy')) break;
       if (
         containers.length > 0 &&
-        containers.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))
+        containers.every((c) => done(c) || (c.State === 'running' && (c.Health === '' || c.Health === 'healthy')))
       ) {
         return containers;
       }

@@ -188,6 +188,11 @@ function decode(json: boolean, body: Buffer): ReceivedSpan[] {
   );
 }
 
+/** The spans of an OTLP trace request in protobuf (or of TracesData, its same first field: the kafka exporter's `otlp_proto`). */
+export function decodeTraceRequest(body: Uint8Array): ReceivedSpan[] {
+  return decode(false, Buffer.from(body));
+}
+
 /** An OTLP trace request in protobuf, as the Node SDK sends it; ids must be bytes (a string would be read as base64). */
 export function encodeTraceRequest(request: OtlpRequest): Uint8Array {
   return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish();

@@ -58,6 +58,8 @@ export interface CollectorOptions {
   jaegerOtlpPort?: number;
   ports?: CollectorPorts;
   cpu?: string;
+  /** Added to its command line (more `--config` or `--set`). */
+  args?: string[];
 }
 
 export async function startCollector({
@@ -65,12 +67,17 @@ export async function startCollector({
   jaegerOtlpPort,
   ports,
   cpu,
+  args = [],
 }: CollectorOptions = {}): Promise<Collector> {
   const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
   const open = ports ?? (await freePorts(COLLECTOR_PORTS));
   const running = await startNative(
     otelcol,
-    [...configArgs('collector'), ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]'])],
+    [
+      ...configArgs('collector'),
+      ...(jaegerOtlpPort ? [] : ['--set=service::pipelines::traces::exporters=[debug]']),
+      ...args,
+    ],
     {
       ...(await stackEnv({})),
       COLLECTOR_GRPC_PORT: String(open.grpc),

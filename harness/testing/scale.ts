@@ -60,8 +60,11 @@ export interface ScaleStack {
   counter(part: PartWithMetrics, metric: string, labels?: Record<string, string>): Promise<number>;
   /** The same, summed over both gateways. */
   onGateways(metric: string, labels?: Record<string, string>): Promise<number>;
-  /** SIGTERM to one part's process group (`gateway-2`, `ingester`, `opensearch-2`…); the rest keep running. */
-  stopPart(name: string): Promise<void>;
+  /**
+   * SIGTERM (or `signal`: SIGKILL for a crash) to one part's process group (`gateway-2`, `ingester`,
+   * `opensearch-2`…); the rest keep running.
+   */
+  stopPart(name: string, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts a stopped part again and resolves once it is up. */
   startPart(name: string): Promise<void>;
   /** A running part's process id, which is also its process group's. */
@@ -77,6 +80,27 @@ export async function waitUntil(what: string, condition: () => Promise<boolean>,
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/**
+ * How long after a trace's root span reaches a gateway it has been decided at the latest: the whole
+ * seconds of TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS, which tail_sampling counts, and its 1 s tick.
+ */
+export function decidedWithinMs(env: Record<string, string>): number {
+  return (Math.floor(Number(env.TAIL_SAMPLING_DECISION_WAIT_AFTER_ROOT_MS) / 1000) + 1) * 1000;
+}
+
+/**
+ * The bulk requests the ingester logged as failed, whole or in part, and the requests (span and service
+ * writes) in them: each is a write Jaeger's OpenSearch writer gave up on, after Kafka had been told the
+ * spans were stored.
+ */
+export function failedBulkRequests(output: string): { bulks: number; requests: number } {
+  const lines = output.split('\n').filter((line) => line.startsWith('[ingester] '));
+  const whole = lines.filter((line) => line.includes('could not process bulk request'));
+  const parts = lines.filter((line) => line.includes('part of bulk request failed'));
+  const requests = whole.reduce((sum, line) => sum + Number(/"request_count": (\d+)/.exec(line)?.[1] ?? 0), 0);
+  return { bulks: whole.length + parts.length, requests: requests + parts.length };
 }
 
 /** Waits until the gateways have received traces, decided every one of them and emptied their Kafka queues. */
@@ -168,7 +192,7 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
       const counts = await Promise.all(GATEWAYS.map((gateway) => counter(gateway, metric, labels)));
       return counts.reduce((sum, count) => sum + count, 0);
     },
-    stopPart: (name) => stack.stopPart(name),
+    stopPart: (name, signal) => stack.stopPart(name, signal),
     startPart: (name) => stack.startPart(name),
     pid: (name) => stack.pid(name),
     stop,

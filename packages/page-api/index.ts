@@ -29,8 +29,11 @@ export interface TraceWait {
 
 /** The gateways' tail sampling, as scale/gateway.yaml configures it. */
 export interface TailSampling {
-  /** A gateway decides this long after a trace's first span reaches it (`decision_wait`). */
-  decisionWaitSeconds: number;
+  /**
+   * A gateway decides once this long has passed since a trace's root span reached it
+   * (`decision_wait_after_root_received`), at its next 1 s tick.
+   */
+  decisionWaitAfterRootMs: number;
   /** It keeps every trace with an error, every trace that takes this long or longer, */
   slowMs: number;
   /** and this share of the rest. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { answerTraceWait } from './trace-wait.ts';
 
 test('answers GET /api/trace-wait with the settings, refuses other methods, and leaves other paths', async (t) => {
-  const wait = { seconds: 30, tailSampling: { decisionWaitSeconds: 10, slowMs: 1000, keepPercent: 0 } };
+  const wait = { seconds: 30, tailSampling: { decisionWaitAfterRootMs: 1000, slowMs: 1000, keepPercent: 0 } };
   const server = createServer((request, response) => {
     if (!answerTraceWait(request, response, wait)) response.writeHead(418).end();
   });
@@ -21,7 +21,7 @@ test('answers GET /api/trace-wait with the settings, refuses other methods, and 
   assert.equal(answer.headers.get('cache-control'), 'no-store');
   assert.deepEqual(await answer.json(), {
     seconds: 30,
-    tailSampling: { decisionWaitSeconds: 10, slowMs: 1000, keepPercent: 0 },
+    tailSampling: { decisionWaitAfterRootMs: 1000, slowMs: 1000, keepPercent: 0 },
   });
   assert.deepEqual(await (await fetch(`${url}/api/trace-wait?x=1`)).json(), wait);
   const posted = await fetch(`${url}/api/trace-wait`, { method: 'POST' });

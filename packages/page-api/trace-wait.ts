@@ -1,6 +1,6 @@
 // How long the page waits for a trace, told at run time (`GET /api/trace-wait`), since the same built
 // page serves both stacks: the small one stores a trace within seconds, while the scale path's gateways
-// hold each one for their tail sampling's decision_wait, then may drop it.
+// hold each one until soon after its root span has reached them (tail sampling), then may drop it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from './answer.ts';
 import { TRACE_WAIT_API_PATH, type TraceWait } from './index.ts';

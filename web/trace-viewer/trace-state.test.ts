@@ -10,7 +10,7 @@ const spans = parseJaegerTrace(jaegerAnswer);
 const pageSpans = spans.filter((span) => span.service === 'hello-web');
 const isComplete = (of: typeof spans) => isTraceComplete(of, 'hello-web');
 const SMALL_STACK: TraceWait = { seconds: 30 };
-const SCALE: TraceWait = { seconds: 30, tailSampling: { decisionWaitSeconds: 10, slowMs: 1000, keepPercent: 0 } };
+const SCALE: TraceWait = { seconds: 30, tailSampling: { decisionWaitAfterRootMs: 1000, slowMs: 1000, keepPercent: 0 } };
 
 test('a complete trace is drawn whenever it arrives within the wait: at 12 s of 30 with tail sampling too', () => {
   for (const wait of [SMALL_STACK, SCALE]) {
@@ -30,7 +30,7 @@ test('while it waits, the small stack speaks of batches, the scale path of the g
     phase: 'waiting',
     spans: [],
     message:
-      'Waiting for the trace in Jaeger (0 spans so far)… The gateways decide whether to keep a trace about 10 s after its first span, so it shows a few seconds after that.',
+      "Waiting for the trace in Jaeger (0 spans so far)… The gateways decide whether to keep a trace 1 to 2 s after its root span (this click's own) reaches them, so it shows a few seconds after the click.",
   });
 });
 
@@ -53,7 +53,7 @@ test('with tail sampling, after the wait, no span at all means not kept, and say
   });
   const tenPercent: TraceWait = {
     seconds: 3,
-    tailSampling: { decisionWaitSeconds: 1, slowMs: 250, keepPercent: 12.5 },
+    tailSampling: { decisionWaitAfterRootMs: 1000, slowMs: 250, keepPercent: 12.5 },
   };
   const state = traceState({ spans: [] }, isComplete, 3_001, tenPercent);
   assert.ok(state.phase === 'notKept', state.phase);
@@ -66,7 +66,10 @@ test('with tail sampling, after the wait, some spans are an incomplete trace, an
     spans: pageSpans,
     message: `After 30 s the trace in Jaeger is still incomplete (${pageSpans.length} spans). The gateways keep or drop a trace whole, so the missing spans were lost on the way: are both agents running, does the browser agent's CORS allow this page's origin, and did the server get the request?`,
   });
-  const keepAll: TraceWait = { seconds: 30, tailSampling: { decisionWaitSeconds: 10, slowMs: 1000, keepPercent: 100 } };
+  const keepAll: TraceWait = {
+    seconds: 30,
+    tailSampling: { decisionWaitAfterRootMs: 1000, slowMs: 1000, keepPercent: 100 },
+  };
   assert.deepEqual(traceState({ spans: [] }, isComplete, 30_001, keepAll), {
     phase: 'failed',
     spans: [],

@@ -2,7 +2,7 @@
 // or, once the page has waited as long as the page server said (TraceWait), why it never will be. A
 // poll that failed (Jaeger restarting, or too slow to answer) is shown at once and asked again while
 // the wait lasts.
-import type { TraceWait } from '@hello-trace/page-api';
+import type { TailSampling, TraceWait } from '@hello-trace/page-api';
 import type { TraceSpan } from './parse.ts';
 
 export type TraceState =
@@ -33,9 +33,7 @@ export function traceState(
   if (isComplete(spans)) return { phase: 'complete', spans };
   const so = `${spans.length} spans`;
   if (waiting) {
-    const why = tailSampling
-      ? `The gateways decide whether to keep a trace about ${tailSampling.decisionWaitSeconds} s after its first span, so it shows a few seconds after that.`
-      : 'The page and the server send their spans in batches.';
+    const why = tailSampling ? whenDecided(tailSampling) : 'The page and the server send their spans in batches.';
     return { phase: 'waiting', spans, message: `Waiting for the trace in Jaeger (${so} so far)… ${why}` };
   }
   if (!tailSampling) {
@@ -66,4 +64,10 @@ export function traceState(
     spans,
     message: `Not kept: after ${seconds} s Jaeger has no span of this trace. That is expected unless it had an error or took ${slowMs} ms or longer: the gateways' tail sampling keeps those traces and ${share}, and drops the rest whole. A kept trace may also come late, when the ingester is behind; the trace link above finds it then.`,
   };
+}
+
+/** When the gateways decide: they count their wait in whole seconds, then decide on their 1 s tick. */
+function whenDecided({ decisionWaitAfterRootMs }: TailSampling): string {
+  const after = Math.floor(decisionWaitAfterRootMs / 1000);
+  return `The gateways decide whether to keep a trace ${after} to ${after + 1} s after its root span (this click's own) reaches them, so it shows a few seconds after the click.`;
 }
