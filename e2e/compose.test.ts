@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ComposeProject, requireDockerAndCompose, run } from '@hello-trace/harness/standins/compose';
-import { assertDownstreamTrace, DOWNSTREAM_SPANS } from '@hello-trace/harness/testing/downstream';
+import { assertDownstreamTrace, DOWNSTREAM_CLICK_SPANS } from '@hello-trace/harness/testing/downstream';
 import { preflight } from '@hello-trace/harness/testing/cors';
 import { assertHelloTrace, HELLO_SPANS, only, PAGE_LOAD_SPANS } from '@hello-trace/harness/testing/hello-trace';
 import { newTraceparent } from '@hello-trace/harness/testing/load';
@@ -223,9 +223,7 @@ test(
     await tab.getByLabel('Scenario').selectOption('downstream');
     const traceId = await clickSayHello(tab);
     assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-    const spans = await project!.withLogs(() =>
-      traceFromJaeger(JAEGER, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]),
-    );
+    const spans = await project!.withLogs(() => traceFromJaeger(JAEGER, traceId, DOWNSTREAM_CLICK_SPANS));
     assert.deepEqual(
       new Set(spans.map((span) => span.service)),
       new Set(['hello-web', 'hello-server', 'hello-greeter']),

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { assertDownstreamTrace, DOWNSTREAM_SPANS, startGreeter } from '@hello-trace/harness/testing/downstream';
+import { assertDownstreamTrace, DOWNSTREAM_CLICK_SPANS, startGreeter } from '@hello-trace/harness/testing/downstream';
 import { assertHelloTrace, only } from '@hello-trace/harness/testing/hello-trace';
 import { clickSayHello, launchChromium, servePage, waitForWaterfall } from '@hello-trace/harness/testing/page';
 import { startPipeline, traceFromJaeger, type Pipeline } from '@hello-trace/harness/testing/pipeline';
@@ -63,7 +63,7 @@ test('downstream: one trace from the click through the server to the greeter, in
   const traceId = await clickSayHello(tab);
   assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
 
-  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]);
+  const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, DOWNSTREAM_CLICK_SPANS);
   assert.deepEqual(new Set(spans.map((span) => span.service)), new Set(SERVICES));
   assertHelloTrace(spans, { url: `${serverUrl}/hello?scenario=downstream`, name: 'GoFrame' });
   assertDownstreamTrace(spans, { greeterUrl, name: 'GoFrame' });

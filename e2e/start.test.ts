@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertDownstreamTrace, DOWNSTREAM_SPANS } from '@hello-trace/harness/testing/downstream';
+import { assertDownstreamTrace, DOWNSTREAM_CLICK_SPANS } from '@hello-trace/harness/testing/downstream';
 import { assertHelloTrace, HELLO_SPANS } from '@hello-trace/harness/testing/hello-trace';
 import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/harness/testing/page';
 import { traceFromJaeger } from '@hello-trace/harness/testing/pipeline';
@@ -109,7 +109,7 @@ test(
       await tab.getByLabel('Scenario').selectOption('downstream');
       const traceId = await clickSayHello(tab);
       assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
-      const spans = await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, ['StartRequests', ...DOWNSTREAM_SPANS]);
+      const spans = await traceFromJaeger(at('JAEGER_UI_PORT'), traceId, DOWNSTREAM_CLICK_SPANS);
       assert.deepEqual(
         new Set(spans.map((span) => span.service)),
         new Set(['hello-web', 'hello-server', 'hello-greeter']),

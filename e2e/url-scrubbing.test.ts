@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { DOWNSTREAM_SPANS, startGreeter } from '@hello-trace/harness/testing/downstream';
+import { DOWNSTREAM_CLICK_SPANS, startGreeter } from '@hello-trace/harness/testing/downstream';
 import { only } from '@hello-trace/harness/testing/hello-trace';
 import { toReceivedSpans, type OtlpRequest, type ReceivedSpan } from '@hello-trace/harness/testing/otlp-receiver';
 import { clickSayHello, launchChromium, servePage } from '@hello-trace/harness/testing/page';
@@ -182,7 +182,7 @@ test('a click whose request carries secrets: the page, the server and the greete
     const traceId = await clickSayHello(tab);
     assert.equal(await tab.getByTestId('answer').textContent(), 'hello:GoFrame');
 
-    const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, ['StartRequests', ...DOWNSTREAM_SPANS]);
+    const spans = await traceFromJaeger(pipeline.jaeger.url, traceId, DOWNSTREAM_CLICK_SPANS);
     assertNoSecret(await storedText(traceId), 'the click');
     assert.equal(
       attributeOf(spans, 'hello-web', 'GET', 'url.full'),

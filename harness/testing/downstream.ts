@@ -10,6 +10,8 @@ export const GREETER_ARGS = [...SERVER_ARGS.slice(0, -1), 'src/greeter/main.ts']
 
 /** The server's and the greeter's spans of one call of `GET /hello?scenario=downstream`. */
 export const DOWNSTREAM_SPANS = ['GET /hello', 'HelloHandler', 'GET', 'GET /greeting', 'GreetHandler'];
+/** A downstream click's whole trace: the page's spans, `StartRequests` and its `GET`, then the servers'. */
+export const DOWNSTREAM_CLICK_SPANS = ['StartRequests', 'GET', ...DOWNSTREAM_SPANS];
 
 /** The greeter, hello-greeter, with its tracing preload, on a free port. */
 export function startGreeter(env: Record<string, string>): Promise<RunningProcess> {
