@@ -131,18 +131,37 @@ export class ComposeProject {
     }
   }
 
-  /** Waits until every container runs and each one with a healthcheck is healthy; returns them. */
+  /** The services that run once and exit, which another waits for (`condition: service_completed_successfully`). */
+  async oneShotServices(): Promise<Set<string>> {
+    const config = JSON.parse(await this.compose('config', '--format', 'json')) as {
+      services: Record<string, { depends_on?: Record<string, { condition: string }> }>;
+    };
+    return new Set(
+      Object.values(config.services).flatMap(({ depends_on: dependencies = {} }) =>
+        Object.entries(dependencies)
+          .filter(([, { condition }]) => condition === 'service_completed_successfully')
+          .map(([name]) => name),
+      ),
+    );
+  }
+
+  /**
+   * Waits until every container runs and each one with a healthcheck is healthy, and each one-shot
+   * service has exited with 0; returns the running ones.
+   */
   async waitUntilHealthy(timeoutMs: number): Promise<ContainerState[]> {
+    const oneShot = await this.oneShotServices();
+    const done = (c: ContainerState) => oneShot.has(c.Service) && c.State === 'exited' && c.ExitCode === 0;
     const deadline = Date.now() + timeoutMs;
     let containers: ContainerState[] = [];
     while (Date.now() < deadline) {
       containers = await this.containers();
-      if (containers.some((c) => c.State === 'exited' || c.Health === 'unhealthy')) break;
+      if (containers.some((c) => (c.State === 'exited' && !done(c)) || c.Health === 'unhealthy')) break;
       if (
         containers.length > 0 &&
-        containers.every((c) => c.State === 'running' && (c.Health === '' || c.Health === 'healthy'))
+        containers.every((c) => done(c) || (c.State === 'running' && (c.Health === '' || c.Health === 'healthy')))
       ) {
-        return containers;
+        return containers.filter((c) => !done(c));
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
