@@ -46,7 +46,9 @@ export interface Stack {
   readonly stopped: Promise<number>;
   /** Stops one part (SIGTERM to its process group), leaving the rest running, until `startPart`. */
   stopPart(name: string): Promise<void>;
-  /** Starts a part stopped with `stopPart` again and waits until it is up. */
+  /** Kills one part (SIGKILL to its process group), as a crash would, leaving the rest running, until `startPart`. */
+  killPart(name: string): Promise<void>;
+  /** Starts a part stopped with `stopPart` or `killPart` again and waits until it is up. */
   startPart(name: string): Promise<void>;
   /** The process id of a running part, which is also its process group's id. */
   pid(name: string): number | undefined;
@@ -178,6 +180,15 @@ export function createStack(parts: Part[], options: StackOptions): Stack {
       byName(name);
       paused.add(name);
       await stopChild(name);
+    },
+    async killPart(name) {
+      byName(name);
+      paused.add(name);
+      const child = running.get(name);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
     },
     async startPart(name) {
       const part = byName(name);

@@ -62,7 +62,9 @@ export interface ScaleStack {
   onGateways(metric: string, labels?: Record<string, string>): Promise<number>;
   /** SIGTERM to one part's process group (`gateway-2`, `ingester`, `opensearch-2`…); the rest keep running. */
   stopPart(name: string): Promise<void>;
-  /** Starts a stopped part again and resolves once it is up. */
+  /** SIGKILL to one part's process group, as a crash would; the rest keep running. */
+  killPart(name: string): Promise<void>;
+  /** Starts a stopped or killed part again and resolves once it is up. */
   startPart(name: string): Promise<void>;
   /** A running part's process id, which is also its process group's. */
   pid(name: string): number | undefined;
@@ -169,6 +171,7 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
       return counts.reduce((sum, count) => sum + count, 0);
     },
     stopPart: (name) => stack.stopPart(name),
+    killPart: (name) => stack.killPart(name),
     startPart: (name) => stack.startPart(name),
     pid: (name) => stack.pid(name),
     stop,
