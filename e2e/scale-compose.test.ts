@@ -86,15 +86,16 @@ async function opensearch<T>(path: string, method = 'GET'): Promise<T> {
 
 test('every service with a healthcheck becomes healthy; OpenSearch is one cluster of three nodes', async () => {
   const containers = await project!.waitUntilHealthy(60_000);
-  // The agents' image is distroless, with no program to run a check; opensearch only holds the nodes' network.
+  // The agents' image is distroless, with no program to run a check; opensearch only holds the nodes' network;
+  // queue-volumes has run and exited.
   assert.deepEqual(
     containers
       .filter((c) => c.Health === '')
       .map((c) => c.Service)
       .toSorted(),
-    ['agent-browser', 'agent-server', 'opensearch'],
+    ['agent-browser', 'agent-server', 'opensearch', 'queue-volumes'],
   );
-  assert.equal(containers.length, 14, containers.map((c) => c.Service).join(', '));
+  assert.equal(containers.length, 15, containers.map((c) => c.Service).join(', '));
   const nodes = await opensearch<{ name: string }[]>('/_cat/nodes?format=json&h=name');
   assert.deepEqual(nodes.map((node) => node.name).toSorted(), ['opensearch-1', 'opensearch-2', 'opensearch-3']);
 });

@@ -131,29 +131,14 @@ export class ComposeProject {
     }
   }
 
-  /** The services that run once and exit, which another waits for (`condition: service_completed_successfully`). */
-  async oneShotServices(): Promise<Set<string>> {
-    const config = JSON.parse(await this.compose('config', '--format', 'json')) as {
-      services: Record<string, { depends_on?: Record<string, { condition: string }> }>;
-    };
-    return new Set(
-      Object.values(config.services).flatMap(({ depends_on: dependencies = {} }) =>
-        Object.entries(dependencies)
-          .filter(([, { condition }]) => condition === 'service_completed_successfully')
-          .map(([name]) => name),
-      ),
-    );
-  }
-
   /**
-   * Waits until every container runs and each one with a healthcheck is healthy, and each one-shot
-   * service has exited with 0; returns the running ones.
+   * Waits until every container runs, each one with a healthcheck healthy, but for one-shot services
+   * that have exited with status 0 (such as docker-compose.yml's queue-volume); returns them.
    */
   async waitUntilHealthy(timeoutMs: number): Promise<ContainerState[]> {
-    const oneShot = await this.oneShotServices();
-    const done = (c: ContainerState) => oneShot.has(c.Service) && c.State === 'exited' && c.ExitCode === 0;
     const deadline = Date.now() + timeoutMs;
     let containers: ContainerState[] = [];
+    const done = (c: ContainerState) => c.State === 'exited' && c.ExitCode === 0;
     while (Date.now() < deadline) {
       containers = await this.containers();
       if (containers.some((c) => (c.State === 'exited' && !done(c)) || c.Health === 'unhealthy')) break;
@@ -161,7 +146,7 @@ export class ComposeProject {
         containers.length > 0 &&
         containers.every((c) => done(c) || (c.State === 'running' && (c.Health === '' || c.Health === 'healthy')))
       ) {
-        return containers.filter((c) => !done(c));
+        return containers;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
