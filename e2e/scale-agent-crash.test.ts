@@ -35,7 +35,7 @@ test(
       await stack.stopPart('gateway-2');
       await sleep(8_000);
       const queued = await stack.counter('server-agent', 'otelcol_exporter_queue_size');
-      await stack.killPart('server-agent');
+      await stack.stopPart('server-agent', 'SIGKILL');
       // The server spans sent meanwhile fail, and are not counted as accepted.
       await sleep(2_000);
       await stack.startPart('server-agent');

@@ -97,7 +97,7 @@ test('a part killed by name (SIGKILL) stops nothing else and starts again', { ti
     { ...options, write },
   );
   await stack.start();
-  await stack.killPart('first');
+  await stack.stopPart('first', 'SIGKILL');
   assert.equal(await answers(parts[0].port), false, 'first is killed');
   assert.ok(await answers(parts[1].port), 'second runs on');
   await stack.startPart('first');

@@ -44,11 +44,12 @@ export interface Stack {
   stop(): Promise<void>;
   /** Resolves once the stack has stopped: 0 when asked to, 1 when a part exited on its own or did not get up. */
   readonly stopped: Promise<number>;
-  /** Stops one part (SIGTERM to its process group), leaving the rest running, until `startPart`. */
-  stopPart(name: string): Promise<void>;
-  /** Kills one part (SIGKILL to its process group), as a crash would, leaving the rest running, until `startPart`. */
-  killPart(name: string): Promise<void>;
-  /** Starts a part stopped with `stopPart` or `killPart` again and waits until it is up. */
+  /**
+   * Stops one part (SIGTERM to its process group, or `signal`: SIGKILL for a crash), leaving the rest
+   * running, until `startPart`.
+   */
+  stopPart(name: string, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts a part stopped with `stopPart` again and waits until it is up. */
   startPart(name: string): Promise<void>;
   /** The process id of a running part, which is also its process group's id. */
   pid(name: string): number | undefined;
@@ -74,13 +75,13 @@ export function createStack(parts: Part[], options: StackOptions): Stack {
     return part;
   };
 
-  async function stopChild(name: string): Promise<void> {
+  async function stopChild(name: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = running.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     // Each part runs in its own process group, so the signal reaches npm, its shell and the program.
     const exited = once(child, 'exit');
     try {
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(-child.pid!, signal);
     } catch {
       // It ended on its own just now.
     }
@@ -176,19 +177,10 @@ export function createStack(parts: Part[], options: StackOptions): Stack {
     },
     stop: () => stopAll(0),
     stopped,
-    async stopPart(name) {
+    async stopPart(name, signal) {
       byName(name);
       paused.add(name);
-      await stopChild(name);
-    },
-    async killPart(name) {
-      byName(name);
-      paused.add(name);
-      const child = running.get(name);
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      process.kill(-child.pid!, 'SIGKILL');
-      await exited;
+      await stopChild(name, signal);
     },
     async startPart(name) {
       const part = byName(name);

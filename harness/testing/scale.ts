@@ -60,11 +60,12 @@ export interface ScaleStack {
   counter(part: PartWithMetrics, metric: string, labels?: Record<string, string>): Promise<number>;
   /** The same, summed over both gateways. */
   onGateways(metric: string, labels?: Record<string, string>): Promise<number>;
-  /** SIGTERM to one part's process group (`gateway-2`, `ingester`, `opensearch-2`…); the rest keep running. */
-  stopPart(name: string): Promise<void>;
-  /** SIGKILL to one part's process group, as a crash would; the rest keep running. */
-  killPart(name: string): Promise<void>;
-  /** Starts a stopped or killed part again and resolves once it is up. */
+  /**
+   * SIGTERM (or `signal`: SIGKILL for a crash) to one part's process group (`gateway-2`, `ingester`,
+   * `opensearch-2`…); the rest keep running.
+   */
+  stopPart(name: string, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts a stopped part again and resolves once it is up. */
   startPart(name: string): Promise<void>;
   /** A running part's process id, which is also its process group's. */
   pid(name: string): number | undefined;
@@ -170,8 +171,7 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
       const counts = await Promise.all(GATEWAYS.map((gateway) => counter(gateway, metric, labels)));
       return counts.reduce((sum, count) => sum + count, 0);
     },
-    stopPart: (name) => stack.stopPart(name),
-    killPart: (name) => stack.killPart(name),
+    stopPart: (name, signal) => stack.stopPart(name, signal),
     startPart: (name) => stack.startPart(name),
     pid: (name) => stack.pid(name),
     stop,
