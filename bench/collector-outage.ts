@@ -5,6 +5,9 @@
 // expected, delivered and dropped by the full queue (as the server logs them), the batches the
 // exporter gave up (each logged in one line), the server's memory, and how long after its return
 // the collector gets spans again.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { droppedSpansLogged, memoryMiB, ONE_CLIENT_LOAD_RATE, steadyLoad } from '@hello-trace/harness/testing/load';
 import { startCollector } from '@hello-trace/harness/testing/pipeline';
@@ -24,7 +27,9 @@ const BATCH_GIVEN_UP = /^OpenTelemetry: .*\. Requests are still served\.$/gm;
 
 async function outage(seconds: number, exporter: (typeof EXPORTERS)[number]) {
   const counter = await startCollector();
-  let collector = await startCollector({ jaegerOtlpPort: counter.ports.http });
+  // The restarted collector takes over the stopped one's queue on disk.
+  const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-collector-'));
+  let collector = await startCollector({ jaegerOtlpPort: counter.ports.http, dataDir });
   const server = await startServer(
     { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...ONE_CLIENT_LOAD_RATE, ...exporter.env },
     { cpu: '0' },
@@ -35,7 +40,7 @@ async function outage(seconds: number, exporter: (typeof EXPORTERS)[number]) {
     const rssBefore = (await memoryMiB(server)).rss;
     await collector.stop();
     await sleep(seconds * 1000);
-    collector = await startCollector({ jaegerOtlpPort: counter.ports.http, ports: collector.ports });
+    collector = await startCollector({ jaegerOtlpPort: counter.ports.http, ports: collector.ports, dataDir });
     const back = Date.now();
     const countAtReturn = await counter.acceptedSpans();
     while ((await counter.acceptedSpans()) === countAtReturn && Date.now() - back < 60_000) await sleep(100);
@@ -63,6 +68,7 @@ async function outage(seconds: number, exporter: (typeof EXPORTERS)[number]) {
     await server.stop();
     await collector.stop();
     await counter.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

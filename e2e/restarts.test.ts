@@ -37,7 +37,9 @@ test(
   { timeout: 180_000 },
   async () => {
     const jaeger = await startJaeger();
-    let collector: Collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp });
+    // Its queue on disk: what the stopped collector had not sent yet, the restarted one sends.
+    const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-collector-'));
+    let collector: Collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp, dataDir });
     const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, ...ONE_CLIENT_LOAD_RATE });
     const rssBefore = (await memoryMiB(server)).rss;
     const load = steadyLoad(server.ready[1], 200);
@@ -45,7 +47,7 @@ test(
       await sleep(3_000);
       assert.equal(await collector.stop(), 0);
       await sleep(10_000);
-      collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp, ports: collector.ports });
+      collector = await startCollector({ jaegerOtlpPort: jaeger.ports.otlp, ports: collector.ports, dataDir });
       await sleep(5_000);
       await load.stop();
       const rssPeak = (await memoryMiB(server)).peak;
@@ -66,6 +68,7 @@ test(
       await server.stop();
       await collector.stop();
       await jaeger.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   },
 );

@@ -87,13 +87,13 @@ async function opensearch<T>(path: string, method = 'GET'): Promise<T> {
 test('every service with a healthcheck becomes healthy; OpenSearch is one cluster of three nodes', async () => {
   const containers = await project!.waitUntilHealthy(60_000);
   // The collectors' image (agents, gateways) is distroless, with no program to run a check; opensearch
-  // only holds the nodes' network; gateway-queues has handed the gateways their volumes and exited.
+  // only holds the nodes' network; queue-volumes has handed the collectors their volumes and exited.
   assert.deepEqual(
     containers
       .filter((c) => c.Health === '')
       .map((c) => c.Service)
       .toSorted(),
-    ['agent-browser', 'agent-server', 'gateway-1', 'gateway-2', 'gateway-queues', 'opensearch'],
+    ['agent-browser', 'agent-server', 'gateway-1', 'gateway-2', 'opensearch', 'queue-volumes'],
   );
   assert.equal(containers.length, 15, containers.map((c) => c.Service).join(', '));
   const nodes = await opensearch<{ name: string }[]>('/_cat/nodes?format=json&h=name');

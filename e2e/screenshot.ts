@@ -7,7 +7,10 @@ import { clickSayHello, launchChromium, waitForWaterfall } from '@hello-trace/ha
 import { repoRoot, startStack } from '@hello-trace/harness/testing/processes';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-screenshot-'));
-const stack = await startStack({ JAEGER_DATA_DIR: dataDir });
+const stack = await startStack({
+  JAEGER_DATA_DIR: join(dataDir, 'jaeger'),
+  COLLECTOR_DATA_DIR: join(dataDir, 'collector'),
+});
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, deviceScaleFactor: 1 });

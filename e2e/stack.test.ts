@@ -1,7 +1,8 @@
 // The runner that npm start and npm run start:scale share (scripts/stack.ts), with small Node
-// programs as its parts: they start in order, each once the one before it answers; one stops and
-// starts again by name while the rest run on; the stack stops in reverse order; a part that exits on
-// its own, or does not answer in time, stops the rest with one line naming it and where it was asked.
+// programs as its parts: they start in order, each once the one before it answers; one stops, or is
+// killed, and starts again by name while the rest run on; the stack stops in reverse order; a part
+// that exits on its own, or does not answer in time, stops the rest with one line naming it and where
+// it was asked.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createStack, type Part } from '@hello-trace/harness/stack';
@@ -87,6 +88,28 @@ test(
     for (const { port } of parts) assert.equal(await answers(port), false);
   },
 );
+
+test('a part killed by name (SIGKILL) stops nothing else and starts again', { timeout: 30_000 }, async () => {
+  const parts = await Promise.all(['first', 'second'].map((name) => serving(name)));
+  const { lines, options, write } = recorder();
+  const stack = createStack(
+    parts.map(({ part }) => part),
+    { ...options, write },
+  );
+  await stack.start();
+  await stack.stopPart('first', 'SIGKILL');
+  assert.equal(await answers(parts[0].port), false, 'first is killed');
+  assert.ok(await answers(parts[1].port), 'second runs on');
+  await stack.startPart('first');
+  assert.ok(await answers(parts[0].port));
+  await stack.stop();
+  assert.equal(await stack.stopped, 0);
+  // Killed, it said no goodbye; stopped, it did.
+  assert.deepEqual(
+    lines.filter((line) => line.endsWith(' bye')),
+    ['[second] bye', '[first] bye'],
+  );
+});
 
 test('a part that exits on its own stops the rest, with one line naming it', { timeout: 30_000 }, async () => {
   const steady = await serving('steady');

@@ -28,11 +28,12 @@ after(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Every address on its free port, Jaeger's folder, and the shared PORT and HOST, which no part reads. */
+/** Every address on its free port, Jaeger's and the collector's folders, and the shared PORT and HOST, which no part reads. */
 function stackEnv(): Record<string, string> {
   return {
     ...ports,
-    JAEGER_DATA_DIR: dataDir,
+    JAEGER_DATA_DIR: join(dataDir, 'jaeger'),
+    COLLECTOR_DATA_DIR: join(dataDir, 'collector'),
     PORT: 'not a port',
     HOST: 'not a host',
   };

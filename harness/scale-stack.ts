@@ -28,7 +28,7 @@ export async function scaleEnv(overrides: Record<string, string | undefined>): P
 
 export interface ScaleParts {
   env: Record<string, string>;
-  /** Where OpenSearch, Kafka and the gateways' queues keep their data. */
+  /** Where OpenSearch, Kafka and the collectors' queues keep their data. */
   dataDir: string;
   log(line: string): void;
   /** Also the greeter, the server and the page server (true by default). */
@@ -48,18 +48,23 @@ export async function scaleParts({ env, dataDir, log, app = true }: ScaleParts):
       GATEWAY_OTLP_PORT: env[`GATEWAY_${n}_OTLP_PORT`],
       COLLECTOR_HEALTH_PORT: env[`GATEWAY_${n}_HEALTH_PORT`],
       COLLECTOR_METRICS_PORT: env[`GATEWAY_${n}_METRICS_PORT`],
-      GATEWAY_QUEUE_DIR: join(dataDir, `gateway-${n}`),
+      COLLECTOR_DATA_DIR: join(dataDir, `gateway-${n}`),
     },
     healthUrl: bindUrl(env, `GATEWAY_${n}_HEALTH_PORT`, '/'),
   });
-  // Each agent's health check and metrics, which collector/shared.yaml reads as COLLECTOR_…, on its own ports.
+  // Each agent's health check and metrics, which collector/shared.yaml reads as COLLECTOR_…, on its own
+  // ports, and its queue in a folder of its own.
   const agent = (role: 'server' | 'browser'): Part => {
     const own = `${role.toUpperCase()}_AGENT`;
     return {
       name: `${role}-agent`,
       command: otelcol,
       args: configArgs(`${role}-agent`),
-      env: { COLLECTOR_HEALTH_PORT: env[`${own}_HEALTH_PORT`], COLLECTOR_METRICS_PORT: env[`${own}_METRICS_PORT`] },
+      env: {
+        COLLECTOR_HEALTH_PORT: env[`${own}_HEALTH_PORT`],
+        COLLECTOR_METRICS_PORT: env[`${own}_METRICS_PORT`],
+        COLLECTOR_DATA_DIR: join(dataDir, `${role}-agent`),
+      },
       healthUrl: bindUrl(env, `${own}_HEALTH_PORT`, '/'),
     };
   };

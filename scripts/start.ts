@@ -16,7 +16,10 @@ const log = (line: string) => console.log(`[start] ${line}`);
 const env = await stackEnv();
 const local = (port: string, path = '') => localUrl(env, port, path);
 const health = (port: string, path: string) => bindUrl(env, port, path);
-const dataDir = env.JAEGER_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'hello-trace/jaeger');
+// Jaeger's traces and the collector's queue on disk, each in a folder of its own: both lock their files.
+const dataHome = join(env.XDG_DATA_HOME || join(homedir(), '.local/share'), 'hello-trace');
+const jaegerDir = env.JAEGER_DATA_DIR || join(dataHome, 'jaeger');
+const collectorDir = env.COLLECTOR_DATA_DIR || join(dataHome, 'collector');
 
 const parts: Part[] = [];
 if (await goVersion()) {
@@ -25,13 +28,14 @@ if (await goVersion()) {
       name: 'jaeger',
       command: await ensureNativeBinary('jaeger', log),
       args: configArgs('jaeger'),
-      env: { JAEGER_DATA_DIR: dataDir },
+      env: { JAEGER_DATA_DIR: jaegerDir },
       healthUrl: health('JAEGER_HEALTH_PORT', '/status'),
     },
     {
       name: 'collector',
       command: await ensureNativeBinary('otelcol', log),
       args: configArgs('collector'),
+      env: { COLLECTOR_DATA_DIR: collectorDir },
       healthUrl: health('COLLECTOR_HEALTH_PORT', '/'),
     },
   );
@@ -53,8 +57,8 @@ try {
   log(`Ready. Open ${local('PAGE_PORT')} and click "Say hello".
 [start]   server:     ${local('SERVER_PORT', '/hello')}
 [start]   greeter:    ${local('GREETER_PORT', '/greeting')} (the server calls it in the downstream scenario)
-[start]   collector:  ${pipeline ? `${local('COLLECTOR_BROWSER_PORT')} (the page's OTLP HTTP, through the page server), ${local('COLLECTOR_HTTP_PORT')} and localhost:${env.COLLECTOR_GRPC_PORT} (the server's OTLP HTTP and gRPC)` : 'not started (no Go)'}
-[start]   Jaeger:     ${pipeline ? `${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}, traces kept in ${dataDir}` : 'not started (no Go)'}
+[start]   collector:  ${pipeline ? `${local('COLLECTOR_BROWSER_PORT')} (the page's OTLP HTTP, through the page server), ${local('COLLECTOR_HTTP_PORT')} and localhost:${env.COLLECTOR_GRPC_PORT} (the server's OTLP HTTP and gRPC), its queue in ${collectorDir}` : 'not started (no Go)'}
+[start]   Jaeger:     ${pipeline ? `${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}, traces kept in ${jaegerDir}` : 'not started (no Go)'}
 [start] Press Ctrl-C to stop.`);
 } catch {
   // The stack has said why and stopped.

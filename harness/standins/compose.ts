@@ -133,7 +133,7 @@ export class ComposeProject {
 
   /**
    * Waits until every container runs, each one with a healthcheck healthy, but for one-shot services
-   * that have exited with status 0 (such as scale/docker-compose.yml's gateway-queues); returns them.
+   * that have exited with status 0 (such as the compose files' queue-volume and queue-volumes); returns them.
    */
   async waitUntilHealthy(timeoutMs: number): Promise<ContainerState[]> {
     const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,9 @@
 // The real collector (with the project's collector/shared.yaml and otel-collector-config.yaml) and the
 // real Jaeger (with jaeger-config.yaml), built from Go modules, with .env's settings, moved to free
-// loopback ports.
+// loopback ports, each keeping its data in a folder of the test's.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configArgs } from '../config-layers.ts';
 import { ensureNativeBinaries } from '../native.ts';
 import { stackEnv } from '../ports.ts';
@@ -57,6 +60,11 @@ export interface CollectorOptions {
   /** Where it sends spans: Jaeger's OTLP/HTTP port on loopback; without one, only to the `debug` exporter. */
   jaegerOtlpPort?: number;
   ports?: CollectorPorts;
+  /**
+   * Where it keeps its queues (a folder of its own: it locks their files), for a collector started
+   * again to find what the one before left; a temporary folder, removed when it stops, by default.
+   */
+  dataDir?: string;
   cpu?: string;
   /** Added to its command line (more `--config` or `--set`). */
   args?: string[];
@@ -66,11 +74,15 @@ export async function startCollector({
   pagePort,
   jaegerOtlpPort,
   ports,
+  dataDir,
   cpu,
   args = [],
 }: CollectorOptions = {}): Promise<Collector> {
   const { otelcol } = await ensureNativeBinaries((line) => console.log(`# ${line}`));
   const open = ports ?? (await freePorts(COLLECTOR_PORTS));
+  const temporary = dataDir ? undefined : await mkdtemp(join(tmpdir(), 'hello-trace-collector-'));
+  const folder = dataDir ?? temporary!;
+  const removeTemporary = () => temporary && rm(temporary, { recursive: true, force: true });
   const running = await startNative(
     otelcol,
     [
@@ -87,9 +99,13 @@ export async function startCollector({
       COLLECTOR_METRICS_PORT: String(open.metrics),
       ...(pagePort ? { PAGE_PORT: String(pagePort) } : {}),
       JAEGER_OTLP_PORT: String(jaegerOtlpPort ?? 0),
+      COLLECTOR_DATA_DIR: folder,
     },
     cpu,
-  );
+  ).catch(async (error: unknown) => {
+    await removeTemporary();
+    throw error;
+  });
   const metricsUrl = `http://${at(open.metrics)}/metrics`;
   const acceptedSpans = async () => {
     return metricSum(await (await fetch(metricsUrl)).text(), 'otelcol_receiver_accepted_spans');
@@ -111,7 +127,11 @@ export async function startCollector({
       }
       return last;
     },
-    stop: () => running.stop(),
+    async stop() {
+      const code = await running.stop();
+      await removeTemporary();
+      return code;
+    },
   };
 }
 
