@@ -108,7 +108,8 @@ test(
       let peakMiB = 0;
       memory = (async () => {
         while (flooding()) {
-          peakMiB = Math.max(peakMiB, (await memoryMiB(pipeline.collector.process)).rss);
+          // Its own memory: the pages of its queue's file, which it maps, are the kernel's to drop.
+          peakMiB = Math.max(peakMiB, (await memoryMiB(pipeline.collector.process)).anon);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       })();
@@ -122,16 +123,17 @@ test(
       assertHelloTrace(spans, { url: `${stack.serverUrl}/hello`, name: 'GoFrame' });
       const arrivedMs = Date.now() - clickedAt;
       await Promise.all([...flood, memory]);
-      peakMiB = Math.max(peakMiB, (await memoryMiB(pipeline.collector.process)).peak);
+      const { anon, peak } = await memoryMiB(pipeline.collector.process);
+      peakMiB = Math.max(peakMiB, anon);
       console.log(
-        `# flood: answers ${JSON.stringify(Object.fromEntries(statuses))} in ${FLOOD_MS / 1000} s; the click's trace whole in Jaeger ${arrivedMs} ms after the click; collector peak RSS ${peakMiB.toFixed(0)} MiB`,
+        `# flood: answers ${JSON.stringify(Object.fromEntries(statuses))} in ${FLOOD_MS / 1000} s; the click's trace whole in Jaeger ${arrivedMs} ms after the click; collector's own memory at most ${peakMiB.toFixed(0)} MiB, peak RSS with its queue's file ${peak.toFixed(0)} MiB`,
       );
       const accepted = statuses.get(200) ?? 0;
       // The burst of 20, then 10 a second.
       assert.ok(accepted <= 20 + 10 * (FLOOD_MS / 1000) + 10, `${accepted} of the flood's requests accepted`);
       assert.ok((statuses.get(429) ?? 0) > accepted, `the flood's answers: ${JSON.stringify([...statuses])}`);
       assert.match(retryAfter ?? '', /^[1-9]\d*$/, 'a 429 says when to try again');
-      assert.ok(peakMiB < MEMORY_BOUND_MIB, `collector peak RSS ${peakMiB.toFixed(0)} MiB`);
+      assert.ok(peakMiB < MEMORY_BOUND_MIB, `the collector's own memory reached ${peakMiB.toFixed(0)} MiB`);
     } finally {
       // A failure ends the flood too, before the pipeline stops.
       stopped = true;

@@ -55,9 +55,13 @@ export function steadyLoad(serverUrl: string, perSecond: number): SteadyLoad {
   };
 }
 
-/** A process's resident memory, now and at its peak so far, in MiB. */
-export async function memoryMiB(process: RunningProcess): Promise<{ rss: number; peak: number }> {
+/**
+ * A process's resident memory, now and at its peak so far, in MiB, and its own part now (`anon`): the
+ * resident memory less the pages of files it maps, which the kernel may drop and read again, such as
+ * a collector's queue on disk.
+ */
+export async function memoryMiB(process: RunningProcess): Promise<{ rss: number; peak: number; anon: number }> {
   const status = await readFile(`/proc/${process.child.pid}/status`, 'utf8');
   const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))![1]) / 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
+  return { rss: field('VmRSS'), peak: field('VmHWM'), anon: field('RssAnon') };
 }
