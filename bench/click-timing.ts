@@ -26,9 +26,14 @@ export async function timeClicks(tab: Page, jaegerUrl: string, clicks: number, t
   });
   const timed: Click[] = [];
   for (let click = 0; click <= clicks; click++) {
+    await randomPause();
     const clickedAt = Date.now();
     const traceId = await clickSayHello(tab);
-    const spans = await traceFromJaeger(jaegerUrl, traceId, HELLO_SPANS, { pollMs: 20, timeoutMs });
+    const spans = await traceFromJaeger(jaegerUrl, traceId, HELLO_SPANS, {
+      pollMs: 20,
+      timeoutMs,
+      retryServerErrors: true,
+    });
     const doneAt = Date.now();
     const answeredAt = spans.find((span) => span.service === 'hello-web' && span.name === 'StartRequests')!.endUnixMs;
     // The page's export that completed the trace: its last one before Jaeger had it.
@@ -43,6 +48,15 @@ export async function timeClicks(tab: Page, jaegerUrl: string, clicks: number, t
     }
   }
   return timed;
+}
+
+/**
+ * Waits 0 to 1 s, at random. Clicking the moment the last trace was found would click at the same point
+ * of every 1 s cycle downstream (the gateways' decision tick, OpenSearch's refresh), and measure one
+ * phase of them every time instead of all.
+ */
+export function randomPause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 1000));
 }
 
 /** The p-th percentile (nearest rank) of `values`. */

@@ -2,10 +2,13 @@
 // throughput bench drives it, keeping every trace (TAIL_SAMPLING_KEEP_PERCENT=100). A step's spans
 // are counted in OpenSearch, each once, by their start time, which lies within the step; 200 of its
 // traces are read back whole through Jaeger's query service. While the load runs, what the
-// ingester's bulk requests wrote is read from its metrics.
+// ingester's bulk requests wrote is read from its metrics. With `jaegerGateways`, the gateways are the
+// Jaeger binary with jaeger-gateway.yaml, as they were before they ran on our collector.
+import { join } from 'node:path';
 import { bindUrl } from '@hello-trace/harness/app-parts';
+import { ensureNativeBinary } from '@hello-trace/harness/native';
 import { storedSpans } from '@hello-trace/harness/testing/opensearch';
-import { METRICS_PORTS, startScaleStack } from '@hello-trace/harness/testing/scale';
+import { decidedWithinMs, METRICS_PORTS, startScaleStack } from '@hello-trace/harness/testing/scale';
 import { countThroughJaeger } from './jaeger-count.ts';
 import type { Stack, Step } from './throughput-steps.ts';
 import { SPANS_PER_TRACE } from './whole-traces.ts';
@@ -17,11 +20,22 @@ const SETTLE_TIMEOUT_MS = 180_000;
 
 export async function startScalePath({
   openSearchNodes,
+  jaegerGateways = false,
 }: {
   openSearchNodes: 1 | 3;
+  jaegerGateways?: boolean;
 }): Promise<Stack & { jaegerUrl: string; stop(): Promise<void> }> {
-  const scale = await startScaleStack({ openSearchNodes, keepPercent: 100 });
-  const decisionWaitMs = Number(scale.env.TAIL_SAMPLING_DECISION_WAIT_SECONDS) * 1000;
+  const gateway = jaegerGateways
+    ? {
+        command: await ensureNativeBinary('jaeger'),
+        args: ['--config', join(import.meta.dirname, 'jaeger-gateway.yaml')],
+      }
+    : undefined;
+  const scale = await startScaleStack({ openSearchNodes, keepPercent: 100, gateway });
+  // Every trace of the load has its root: ours decide soon after it, Jaeger's after decision_wait.
+  const decisionWaitMs = jaegerGateways
+    ? Number(scale.env.TAIL_SAMPLING_DECISION_WAIT_SECONDS) * 1000
+    : decidedWithinMs(scale.env);
   const [openSearch] = scale.openSearchUrls;
   const names = [
     'browser-agent',
@@ -51,7 +65,7 @@ export async function startScalePath({
   const written = () => scale.counter('ingester', 'jaeger_storage_bulk_index_inserts');
 
   return {
-    name: `scale path (${openSearchNodes} OpenSearch node${openSearchNodes > 1 ? 's' : ''})`,
+    name: `scale path (${openSearchNodes} OpenSearch node${openSearchNodes > 1 ? 's' : ''}${jaegerGateways ? ', Jaeger gateways' : ''})`,
     pageUrl: scale.browserAgentUrl,
     serverUrl: scale.serverAgentUrl,
     jaegerUrl: scale.queryUrl,

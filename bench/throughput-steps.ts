@@ -15,7 +15,7 @@ export interface Stack {
   parts(): { name: string; pid: number }[];
   /** Each part's own metrics, in Prometheus' text format. */
   metricsUrls: Record<string, string>;
-  /** How long the stack holds a span by design before it stores it: the gateways' decision_wait, or 0. */
+  /** How long the stack holds a span by design before it stores it: until the gateways decide, or 0. */
   holdsSpansMs: number;
   /** Spans stored so far, a count that only grows: the step's store rate is read from it. */
   storedTotal(): Promise<number>;

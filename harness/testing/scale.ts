@@ -22,6 +22,11 @@ export interface ScaleStackOptions {
   app?: boolean;
   /** More variables for every part. */
   env?: Record<string, string>;
+  /**
+   * Runs both gateways as this program instead (a bench's Jaeger gateway), with the same variables:
+   * GATEWAY_OTLP_PORT, COLLECTOR_HEALTH_PORT (served at `/`), COLLECTOR_METRICS_PORT.
+   */
+  gateway?: { command: string; args: string[] };
 }
 
 /** Parts with metrics of their own in Prometheus' format, and the variable of their port. */
@@ -125,6 +130,10 @@ export async function startScaleStack(options: ScaleStackOptions = {}): Promise<
   const log = (line: string) => void (output += `[scale] ${line}\n`);
   const dataDir = await mkdtemp(join(tmpdir(), 'hello-trace-scale-test-'));
   const parts = await scaleParts({ env, dataDir, log, app });
+  if (options.gateway) {
+    for (const gateway of parts.filter((part) => part.name.startsWith('gateway-')))
+      Object.assign(gateway, options.gateway);
+  }
   if (routingKey) {
     for (const agent of parts.filter((part) => part.name.endsWith('-agent'))) {
       agent.args.push(`--set=exporters::load_balancing::routing_key=${routingKey}`);
