@@ -127,7 +127,7 @@ test(
 
     const broker = `localhost:${stack.env.KAFKA_PORT}`;
     const gatewaysSaid = () => printed('gateway-1', from) + printed('gateway-2', from);
-    // Tail sampling holds each trace until 1 to 2 s after its root span before the gateway sends it to Kafka.
+    // Tail sampling holds each trace until soon after its root span before the gateway sends it to Kafka.
     await waitUntil(
       'a gateway names the broker it cannot reach',
       async () => gatewaysSaid().includes(broker) && /connection refused/.test(gatewaysSaid()),

@@ -55,7 +55,7 @@ async function clickAndWaitForWaterfall(scenario: string): Promise<string> {
   await tab.getByLabel('Scenario').selectOption(scenario);
   const clickedAt = Date.now();
   const traceId = await clickSayHello(tab);
-  // The gateways decide 10 s after a trace's first span; the page waits up to 30 s.
+  // The gateways decide within a second of a trace's root span arriving; the page waits up to 21 s.
   await waitForWaterfall(tab, 45_000);
   console.log(`# ${scenario}: the waterfall ${Date.now() - clickedAt} ms after the click`);
   return traceId;

@@ -16,7 +16,7 @@ import { startScaleStack, waitUntil } from '@hello-trace/harness/testing/scale';
 
 const TRACES = 60;
 const TOPIC = 'jaeger-spans';
-/** Past the gateway's decision, 1 to 2 s after the root span. */
+/** Past the gateway's decision, which comes within a second or two of the root span (decidedWithinMs). */
 const CHILD_DELAY_MS = 3_000;
 
 test(

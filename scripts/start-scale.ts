@@ -55,7 +55,7 @@ try {
   log(`Ready. Open ${local('PAGE_PORT')} and click "Say hello".
 [start:scale]   server:      ${local('SERVER_PORT', '/hello')}, greeter ${local('GREETER_PORT', '/greeting')}
 [start:scale]   agents:      ${local('COLLECTOR_BROWSER_PORT')} (the page's OTLP HTTP, through the page server), ${local('COLLECTOR_HTTP_PORT')} and localhost:${env.COLLECTOR_GRPC_PORT} (the servers' OTLP HTTP and gRPC)
-[start:scale]   gateways:    localhost:${env.GATEWAY_1_OTLP_PORT} and localhost:${env.GATEWAY_2_OTLP_PORT}, keeping after ${env.TAIL_SAMPLING_DECISION_WAIT_SECONDS} s every trace with an error or slower than ${env.TAIL_SAMPLING_SLOW_MS} ms, and ${env.TAIL_SAMPLING_KEEP_PERCENT}% of the rest
+[start:scale]   gateways:    localhost:${env.GATEWAY_1_OTLP_PORT} and localhost:${env.GATEWAY_2_OTLP_PORT}, keeping, soon after a trace's root span arrives, every trace with an error or slower than ${env.TAIL_SAMPLING_SLOW_MS} ms, and ${env.TAIL_SAMPLING_KEEP_PERCENT}% of the rest
 [start:scale]   Kafka:       localhost:${env.KAFKA_PORT}, topic jaeger-spans
 [start:scale]   OpenSearch:  ${openSearchUrls(env).join(', ')}, data in ${dataDir}
 [start:scale]   Jaeger:      ${local('JAEGER_UI_PORT', '/api/v3/traces/<trace id>')}
