@@ -5,12 +5,10 @@
 // the page ran, from the session's cookie or, for a new visitor, by its own draw, and a new session
 // must take that decision, which no function of a fresh session id could give.
 import { TraceFlags } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
 import { ParentBasedSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-web';
 import type { SessionProvider } from '@opentelemetry/web-common';
 import type { ActivitySessionStore } from './session-store.ts';
-
-/** A W3C traceparent, as the propagator that documentLoad uses parses it. */
-const TRACEPARENT = /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
 
 /**
  * The provider's sampler. A span with a parent follows it: a click's fetch its click, documentLoad
@@ -43,9 +41,8 @@ export function sessionSampler(
 
 /** Whether the HTML's `<meta name="traceparent">` says sampled; undefined when it has none. */
 export function pageLoadDecision(document: Pick<Document, 'querySelector'> | undefined): boolean | undefined {
-  const content = document?.querySelector<HTMLMetaElement>('meta[name="traceparent"]')?.content ?? '';
-  const match = TRACEPARENT.exec(content);
-  // Version 00 has exactly four fields.
-  if (!match || (match[1] === '00' && match[5])) return undefined;
-  return (parseInt(match[4], 16) & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const content = document?.querySelector<HTMLMetaElement>('meta[name="traceparent"]')?.content;
+  // Parsed as the W3C propagator that documentLoad continues it with parses it.
+  const parent = content === undefined ? null : parseTraceParent(content);
+  return parent ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : undefined;
 }
